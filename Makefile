@@ -1,0 +1,36 @@
+# BeaconLake: `make up` runs the whole stack on ./data with demo data; `make test` runs every test.
+# Both install what they need: uv (bootstrapped with pip), Python deps, npm deps, Chromium.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_DISABLE_TELEMETRY := 1
+export DO_NOT_TRACK := 1
+
+.PHONY: up test install python-deps sdk browser lint test-python test-js
+
+up: install
+	.venv/bin/beaconlake up
+
+test: install browser lint test-python test-js
+
+install: python-deps sdk
+
+python-deps:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+sdk:
+	@if [ -f sdk/js/package.json ]; then cd sdk/js && npm ci --no-audit --no-fund && npm run build; fi
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+lint:
+	.venv/bin/ruff check .
+
+test-python:
+	.venv/bin/pytest
+
+test-js:
+	@if [ -f sdk/js/package.json ]; then cd sdk/js && npm test; fi

@@ -1,0 +1,1 @@
+"""BeaconLake: the shared settings and the `beaconlake` command."""

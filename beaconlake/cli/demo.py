@@ -1,0 +1,7 @@
+"""`beaconlake demo …`: demo data for a new user."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Demo data.")

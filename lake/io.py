@@ -1,0 +1,179 @@
+"""Open, create, append to and read the registry's Delta tables.
+
+Appends carry a Delta app transaction (app_id, version) so that a retried append is skipped
+rather than doubled: delta-rs does not skip it by itself, and a write can raise after its commit
+landed, so `append` checks `transaction_version` before and after trying.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+from deltalake.exceptions import TableNotFoundError
+
+from beaconlake.settings import get_settings
+from lake.registry import Table
+
+
+def lake_root(root: str | None = None) -> str:
+    """The lake root without a trailing slash; local paths are made absolute."""
+    root = root or get_settings().lake_uri
+    if "://" not in root:
+        root = os.path.abspath(root)
+    return root.rstrip("/")
+
+
+def is_local(root: str | None = None) -> bool:
+    r = lake_root(root)
+    return "://" not in r or r.startswith("file://")
+
+
+def table_uri(table: Table, root: str | None = None) -> str:
+    return f"{lake_root(root)}/{table.path}"
+
+
+def storage_options(root: str | None = None) -> dict[str, str] | None:
+    """Object-store options: delta-rs reads AWS_* itself; allow plain-HTTP endpoints (MinIO)."""
+    if is_local(root):
+        return None
+    opts: dict[str, str] = {}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint and endpoint.startswith("http://"):
+        opts["AWS_ALLOW_HTTP"] = "true"
+    return opts or None
+
+
+def open_table(table: Table, root: str | None = None) -> DeltaTable | None:
+    """The table at its latest version, or None where it does not exist yet."""
+    try:
+        return DeltaTable(table_uri(table, root), storage_options=storage_options(root))
+    except TableNotFoundError:
+        return None
+
+
+def ensure_table(table: Table, root: str | None = None) -> DeltaTable:
+    """Open the table, creating it empty with its registry schema when missing."""
+    dt = open_table(table, root)
+    if dt is not None:
+        return dt
+    if is_local(root):
+        os.makedirs(table_uri(table, root), exist_ok=True)
+    try:
+        return DeltaTable.create(
+            table_uri(table, root),
+            schema=table.schema,
+            partition_by=list(table.partition_by) or None,
+            mode="ignore",
+            name=table.name,
+            description=table.description or None,
+            storage_options=storage_options(root),
+        )
+    except Exception:
+        # Another process created it between our check and our create.
+        dt = open_table(table, root)
+        if dt is None:
+            raise
+        return dt
+
+
+def conform(table: Table, data: pa.Table | pa.RecordBatch | Iterable[dict]) -> pa.Table:
+    """Cast data to the table's schema (columns in registry order); missing nullable = null."""
+    if not isinstance(data, pa.Table | pa.RecordBatch):
+        data = pa.Table.from_pylist(list(data))
+    if isinstance(data, pa.RecordBatch):
+        data = pa.Table.from_batches([data])
+    cols = []
+    for f in table.schema:
+        if f.name in data.column_names:
+            cols.append(data.column(f.name).cast(f.type))
+        elif f.nullable:
+            cols.append(pa.nulls(data.num_rows, f.type))
+        else:
+            raise ValueError(f"{table.name}: required column {f.name!r} is missing")
+    return pa.Table.from_arrays(cols, schema=table.schema)
+
+
+def append(
+    table: Table,
+    data: pa.Table,
+    *,
+    app_id: str | None = None,
+    version: int | None = None,
+    root: str | None = None,
+    retries: int = 3,
+) -> bool:
+    """Append rows in one commit. Returns False when (app_id, version) was already committed."""
+    data = conform(table, data)
+    dt = ensure_table(table, root)
+    props = None
+    if app_id is not None and version is not None:
+        if (dt.transaction_version(app_id) or -1) >= version:
+            return False
+        props = CommitProperties(app_transactions=[Transaction(app_id, version)])
+    for attempt in range(retries + 1):
+        try:
+            write_deltalake(
+                dt,
+                data,
+                mode="append",
+                partition_by=list(table.partition_by) or None,
+                commit_properties=props,
+            )
+            return True
+        except Exception:
+            if app_id is not None and version is not None:
+                dt = open_table(table, root) or dt
+                if (dt.transaction_version(app_id) or -1) >= version:
+                    return True  # the commit landed before the error surfaced
+            if attempt == retries:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    return True  # unreachable
+
+
+def overwrite(table: Table, data: pa.Table, root: str | None = None) -> None:
+    """Replace the table's contents in one commit: readers see the old or the new version."""
+    data = conform(table, data)
+    ensure_table(table, root)
+    write_deltalake(
+        table_uri(table, root),
+        data,
+        mode="overwrite",
+        partition_by=list(table.partition_by) or None,
+        schema_mode="overwrite",
+        storage_options=storage_options(root),
+    )
+
+
+def read_arrow(
+    table: Table,
+    columns: list[str] | None = None,
+    filters: list[tuple] | None = None,
+    root: str | None = None,
+) -> pa.Table:
+    """Read (part of) a table as Arrow; an absent table reads as empty with its schema."""
+    dt = open_table(table, root)
+    if dt is None:
+        empty = table.schema.empty_table()
+        return empty.select(columns) if columns else empty
+    ds = dt.to_pyarrow_dataset()
+    expr = None
+    if filters:
+        import pyarrow.compute as pc
+
+        for col, op, val in filters:
+            term = {
+                "=": pc.field(col) == val,
+                "!=": pc.field(col) != val,
+                ">": pc.field(col) > val,
+                ">=": pc.field(col) >= val,
+                "<": pc.field(col) < val,
+                "<=": pc.field(col) <= val,
+                "in": pc.field(col).isin(val),
+            }[op]
+            expr = term if expr is None else expr & term
+    return ds.to_table(columns=columns, filter=expr)

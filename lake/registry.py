@@ -1,0 +1,311 @@
+"""The registry of lake tables: the one place a column list is spelled.
+
+Every table is a Delta table at `<lake_uri>/<layer>/<name>`. Writers take their schema from here;
+readers and dbt contracts are checked against it by tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+UTC_TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One Delta table: where it lives, its schema, and how it is partitioned."""
+
+    name: str
+    layer: str  # bronze | silver | gold | meta
+    schema: pa.Schema
+    partition_by: tuple[str, ...] = field(default_factory=tuple)
+    description: str = ""
+
+    @property
+    def path(self) -> str:
+        """Path below the lake root."""
+        return f"{self.layer}/{self.name}"
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.names)
+
+
+def _schema(*fields: tuple[str, pa.DataType] | tuple[str, pa.DataType, bool]) -> pa.Schema:
+    out = []
+    for f in fields:
+        name, typ, nullable = (f[0], f[1], f[2] if len(f) > 2 else True)
+        out.append(pa.field(name, typ, nullable=nullable))
+    return pa.schema(out)
+
+
+s, i64, i32, f64, b, d = pa.string(), pa.int64(), pa.int32(), pa.float64(), pa.bool_(), pa.date32()
+
+# The envelope as received (SPEC 3); client times are kept as sent, parsed by enrichment.
+RAW_EVENTS = Table(
+    "raw_events",
+    "bronze",
+    _schema(
+        ("event_id", s, False),
+        ("event", s, False),
+        ("timestamp", s),
+        ("sent_at", s),
+        ("visitor_id", s),
+        ("session_id", s),
+        ("user_id", s),
+        ("url", s),
+        ("referrer", s),
+        ("title", s),
+        ("properties", s),  # JSON text
+        ("context", s),  # JSON text
+        ("received_at", UTC_TS, False),
+        ("project_id", s, False),
+        ("ip_trunc", s),
+        ("user_agent", s),
+        ("ingest_batch_id", s, False),
+        ("received_date", d, False),
+    ),
+    partition_by=("received_date",),
+    description="Every accepted event, as received, one row an event.",
+)
+
+REJECTED_EVENTS = Table(
+    "rejected_events",
+    "bronze",
+    _schema(
+        ("received_at", UTC_TS, False),
+        ("project_id", s, False),
+        ("reason", s, False),
+        ("detail", s),
+        ("event_id", s),
+        ("payload", s),  # the event as sent, JSON text (IP never included)
+        ("ip_trunc", s),
+        ("user_agent", s),
+        ("ingest_batch_id", s, False),
+        ("received_date", d, False),
+    ),
+    partition_by=("received_date",),
+    description="Events that failed validation inside an accepted batch, with the reason.",
+)
+
+EVENTS = Table(
+    "events",
+    "silver",
+    _schema(
+        ("event_id", s, False),
+        ("project_id", s, False),
+        ("event", s, False),
+        ("event_time", UTC_TS, False),
+        ("event_time_source", s, False),  # skew_corrected | client | clamped | received_fallback
+        ("received_at", UTC_TS, False),
+        ("client_timestamp", s),
+        ("sent_at", s),
+        ("visitor_id", s, False),
+        ("session_id", s),
+        ("user_id", s),
+        ("person_id", s, False),
+        ("url", s),
+        ("host", s),
+        ("path", s),
+        ("query", s),
+        ("title", s),
+        ("referrer", s),
+        ("referrer_host", s),
+        ("utm_source", s),
+        ("utm_medium", s),
+        ("utm_campaign", s),
+        ("utm_term", s),
+        ("utm_content", s),
+        ("channel", s, False),
+        ("properties", s),
+        ("context", s),
+        ("browser", s),
+        ("browser_version", s),
+        ("os", s),
+        ("os_version", s),
+        ("device_type", s, False),  # desktop | mobile | tablet | bot | other
+        ("country", s),
+        ("region", s),
+        ("city", s),
+        ("is_bot", b, False),
+        ("ip_trunc", s),
+        ("bronze_version", i64, False),
+        ("event_date", d, False),
+    ),
+    partition_by=("event_date",),
+    description="One row per distinct event_id, enriched; bots flagged, not removed.",
+)
+
+REPLAY_CHUNKS = Table(
+    "replay_chunks",
+    "silver",
+    _schema(
+        ("event_id", s, False),
+        ("project_id", s, False),
+        ("session_id", s, False),
+        ("visitor_id", s),
+        ("seq", i64, False),
+        ("first_ts", UTC_TS),
+        ("last_ts", UTC_TS),
+        ("event_count", i64),
+        ("payload", s, False),
+        ("received_at", UTC_TS, False),
+        ("event_date", d, False),
+    ),
+    partition_by=("event_date",),
+    description="rrweb chunks of session replays, ordered by seq within a session.",
+)
+
+SESSIONS = Table(
+    "sessions",
+    "gold",
+    _schema(
+        ("project_id", s, False),
+        ("session_id", s, False),
+        ("person_id", s),
+        ("visitor_id", s),
+        ("started_at", UTC_TS, False),
+        ("ended_at", UTC_TS, False),
+        ("duration_s", f64),
+        ("pageviews", i64),
+        ("events", i64),
+        ("is_bounce", b),
+        ("entry_path", s),
+        ("exit_path", s),
+        ("channel", s),
+        ("referrer_host", s),
+        ("utm_source", s),
+        ("utm_medium", s),
+        ("utm_campaign", s),
+        ("country", s),
+        ("browser", s),
+        ("os", s),
+        ("device_type", s),
+        ("has_replay", b),
+    ),
+    description="One row per session (SPEC 4).",
+)
+
+PAGE_VIEWS = Table(
+    "page_views",
+    "gold",
+    _schema(
+        ("project_id", s, False),
+        ("event_id", s, False),
+        ("session_id", s, False),
+        ("person_id", s),
+        ("event_time", UTC_TS, False),
+        ("path", s),
+        ("title", s),
+        ("engaged_ms", i64),
+        ("is_entry", b),
+        ("is_exit", b),
+    ),
+    description="One row per page_view, with engaged time.",
+)
+
+DAILY_STATS = Table(
+    "daily_stats",
+    "gold",
+    _schema(
+        ("project_id", s, False),
+        ("day", d, False),
+        ("visitors", i64),
+        ("sessions", i64),
+        ("pageviews", i64),
+        ("bounce_rate", f64),
+        ("avg_session_duration_s", f64),
+        ("views_per_session", f64),
+    ),
+    description="One row per project and UTC day.",
+)
+
+FUNNEL_STEPS = Table(
+    "funnel_steps",
+    "gold",
+    _schema(
+        ("project_id", s, False),
+        ("funnel", s, False),
+        ("step", i64, False),
+        ("step_name", s),
+        ("persons", i64),
+        ("conversion_from_first", f64),
+        ("conversion_from_previous", f64),
+        ("median_time_from_previous_s", f64),
+    ),
+    description="One row per project, funnel and step.",
+)
+
+WEB_VITALS = Table(
+    "web_vitals",
+    "gold",
+    _schema(
+        ("project_id", s, False),
+        ("day", d, False),
+        ("path", s),
+        ("device_type", s),
+        ("metric", s, False),
+        ("samples", i64),
+        ("p75", f64),
+        ("good_share", f64),
+        ("needs_improvement_share", f64),
+        ("poor_share", f64),
+    ),
+    description="One row per project, day, path, device type and metric.",
+)
+
+PROJECTS = Table(
+    "projects",
+    "meta",
+    _schema(("project_id", s, False), ("name", s, False), ("created_at", UTC_TS, False)),
+    description="Projects (sites).",
+)
+
+API_KEYS = Table(
+    "api_keys",
+    "meta",
+    _schema(
+        ("key_id", s, False),
+        ("project_id", s, False),
+        ("kind", s, False),  # write | secret
+        ("key_hash", s, False),  # sha256 hex of the key; the key itself is never stored
+        ("created_at", UTC_TS, False),
+        ("revoked_at", UTC_TS),
+    ),
+    description="API keys, hashed.",
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        RAW_EVENTS,
+        REJECTED_EVENTS,
+        EVENTS,
+        REPLAY_CHUNKS,
+        SESSIONS,
+        PAGE_VIEWS,
+        DAILY_STATS,
+        FUNNEL_STEPS,
+        WEB_VITALS,
+        PROJECTS,
+        API_KEYS,
+    )
+}
+
+
+def get_table(name: str) -> Table:
+    """The registered table called `name`; KeyError names the known ones."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; known: {', '.join(sorted(TABLES))}") from None
+
+
+def register(table: Table) -> Table:
+    """Add a table (e.g. a gold breakdown) to the registry; returns it for module-level use."""
+    if table.name in TABLES and TABLES[table.name] != table:
+        raise ValueError(f"table {table.name!r} is registered twice with different schemas")
+    TABLES[table.name] = table
+    return table

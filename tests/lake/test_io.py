@@ -1,0 +1,63 @@
+"""The lake helpers: registry schemas, idempotent appends, DuckDB views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from lake import duck, io, keys
+from lake.registry import RAW_EVENTS, TABLES, get_table
+
+
+def _row(event_id: str) -> dict:
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    return {
+        "event_id": event_id,
+        "event": "page_view",
+        "received_at": now,
+        "project_id": "shop",
+        "ingest_batch_id": "b1",
+        "received_date": now.date(),
+    }
+
+
+def test_append_with_same_app_transaction_is_skipped(lake_root: str) -> None:
+    assert io.append(RAW_EVENTS, [_row("e1"), _row("e2")], app_id="c1", version=7)
+    assert not io.append(RAW_EVENTS, [_row("e1"), _row("e2")], app_id="c1", version=7)
+    assert io.append(RAW_EVENTS, [_row("e3")], app_id="c1", version=8)
+    got = io.read_arrow(RAW_EVENTS, ["event_id"]).column("event_id").to_pylist()
+    assert sorted(got) == ["e1", "e2", "e3"]
+
+
+def test_table_is_partitioned_and_schema_matches_registry(lake_root: str) -> None:
+    io.append(RAW_EVENTS, [_row("e1")])
+    dt_ = io.open_table(RAW_EVENTS)
+    assert dt_ is not None
+    assert dt_.metadata().partition_columns == ["received_date"]
+    assert pa.schema(dt_.schema().to_arrow()).names == RAW_EVENTS.columns
+
+
+def test_missing_required_column_is_refused(lake_root: str) -> None:
+    with pytest.raises(ValueError, match="event_id"):
+        io.conform(RAW_EVENTS, [{"event": "x"}])
+
+
+def test_duckdb_view_reads_current_version_and_empty_tables(lake_root: str) -> None:
+    io.append(RAW_EVENTS, [_row("e1"), _row("e2")])
+    con = duck.connect(["raw_events", "events"])
+    assert con.execute("select count(*) from raw_events").fetchone() == (2,)
+    assert con.execute("select count(*) from events").fetchone() == (0,)
+    cols = [r[0] for r in con.sql("describe events").fetchall()]
+    assert cols == get_table("events").columns
+
+
+def test_keys_are_stored_hashed_and_resolve_to_project(lake_root: str) -> None:
+    project_id, key = keys.create_key("My Shop")
+    assert project_id == "my-shop" and key.startswith("bl_pub_")
+    assert keys.load_keys("write") == {keys.hash_key(key): "my-shop"}
+    stored = io.read_arrow(TABLES["api_keys"]).to_pylist()
+    assert key not in str(stored)
+    keys.create_key("My Shop", kind="secret")
+    assert len(io.read_arrow(TABLES["projects"]).to_pylist()) == 1
