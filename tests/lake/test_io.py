@@ -47,8 +47,8 @@ def test_missing_required_column_is_refused(lake_root: str) -> None:
 def test_duckdb_view_reads_current_version_and_empty_tables(lake_root: str) -> None:
     io.append(RAW_EVENTS, [_row("e1"), _row("e2")])
     con = duck.connect(["raw_events", "events"])
-    assert con.execute("select count(*) from raw_events").fetchone() == (2,)
-    assert con.execute("select count(*) from events").fetchone() == (0,)
+    assert con.execute("select count(*) from raw_events").fetchall() == [(2,)]
+    assert con.execute("select count(*) from events").fetchall() == [(0,)]
     cols = [r[0] for r in con.sql("describe events").fetchall()]
     assert cols == get_table("events").columns
 
