@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         False, description="Derive visitor_id from a daily salted hash instead of the client's."
     )
     key_refresh_s: float = Field(5.0, description="How often the collector reloads API keys.")
+    sdk_dir: Path = Field(
+        Path("sdk/js/dist"), description="Built browser SDK, served at /sdk/ by the collector."
+    )
+    demo_dir: Path = Field(
+        Path("demo/shop"), description="The demo shop's static files, served at /demo/."
+    )
 
     # Pipeline.
     funnels: Path = Field(Path("dbt_project/funnels.yml"), description="Funnel definitions (YAML).")
