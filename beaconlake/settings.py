@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     dashboard_password_hash: str | None = Field(
         None, description="scrypt hash of the dashboard password (`beaconlake passwd`)."
     )
+    dashboard_require_login: bool = Field(
+        False,
+        description="Refuse to open the dashboard when no password hash (or OIDC) is configured.",
+    )
+    dashboard_sql_row_limit: int = Field(
+        10_000, description="Most rows the dashboard's SQL page returns."
+    )
+    dashboard_sql_timeout_s: float = Field(
+        20.0, description="The dashboard's SQL page interrupts queries running longer than this."
+    )
 
 
 @lru_cache(maxsize=1)
