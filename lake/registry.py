@@ -277,6 +277,23 @@ API_KEYS = Table(
     description="API keys, hashed.",
 )
 
+ERASURE_REQUESTS = Table(
+    "erasure_requests",
+    "meta",
+    _schema(
+        ("request_id", s, False),
+        ("kind", s, False),  # person | project
+        ("subject", s, False),  # project id, or "sha256:<hex>" of a person id (never the id)
+        ("project_id", s),  # the project a person request was limited to, if any
+        ("requested_at", UTC_TS, False),
+        ("completed_at", UTC_TS),
+        ("status", s, False),  # pending | done | failed
+        ("rows_deleted", s),  # JSON: {table: rows}
+        ("error", s),
+    ),
+    description="Erasure requests (`beaconlake forget`) and their outcome.",
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -291,6 +308,7 @@ TABLES: dict[str, Table] = {
         WEB_VITALS,
         PROJECTS,
         API_KEYS,
+        ERASURE_REQUESTS,
     )
 }
 
