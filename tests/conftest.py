@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-from collections.abc import Iterator
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from beaconlake.settings import get_settings
@@ -23,3 +32,131 @@ def lake_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
     yield str(root)
     get_settings.cache_clear()
+
+
+# --- Collector: a real uvicorn subprocess against the test lake (owner: collector) ---
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CollectorProcess:
+    """A running `beaconlake collect`; `stop()` signals it and returns its exit code."""
+
+    url: str  # e.g. "http://127.0.0.1:54321"
+    key: str  # a write key for project "test"
+    project_id: str  # "test"
+    lake_root: str
+    proc: subprocess.Popen
+    log_path: str = ""
+    _log_file: object = field(default=None, repr=False)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._kill_group()
+                self.proc.wait(10)
+        if sig == signal.SIGKILL:
+            self._kill_group()  # workers of a killed supervisor
+        return self.proc.returncode
+
+    def _kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def logs(self) -> str:
+        """Everything the collector wrote to stdout/stderr so far (JSON lines)."""
+        return Path(self.log_path).read_text(errors="replace") if self.log_path else ""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def collector_env(lake_root: str, env: dict[str, object]) -> dict[str, str]:
+    """os.environ + the lake + extra settings: `flush_interval_ms=50` → BEACONLAKE_FLUSH_...."""
+    out = dict(os.environ, BEACONLAKE_LAKE_URI=lake_root, PYTHONUNBUFFERED="1")
+    for k, v in env.items():
+        name = k if k.isupper() else f"BEACONLAKE_{k.upper()}"
+        if isinstance(v, list | dict):
+            out[name] = json.dumps(v)
+        elif isinstance(v, bool):
+            out[name] = "true" if v else "false"
+        else:
+            out[name] = str(v)
+    return out
+
+
+def launch_collector(
+    lake_root: str,
+    key: str,
+    log_dir: Path,
+    workers: int = 1,
+    env: dict[str, object] | None = None,
+    prefix: list[str] | None = None,
+    wait_s: float = 90,
+) -> CollectorProcess:
+    """Start `beaconlake collect` on a free port and wait until /healthz answers."""
+    port = _free_port()
+    log_path = log_dir / f"collector-{port}.log"
+    log_file = open(log_path, "wb")  # noqa: SIM115 - closed with the process
+    cmd = [*(prefix or []), sys.executable, "-c", "from beaconlake.cli import main; main()"]
+    cmd += ["collect", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO_ROOT,
+        env=collector_env(lake_root, env or {}),
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    cp = CollectorProcess(
+        f"http://127.0.0.1:{port}", key, "test", lake_root, proc, str(log_path), log_file
+    )
+    deadline = time.monotonic() + wait_s
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"collector exited with {proc.returncode}:\n{cp.logs()[-4000:]}")
+        try:
+            if httpx.get(f"{cp.url}/healthz", timeout=2).status_code == 200:
+                return cp
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            cp.stop(signal.SIGKILL)
+            raise RuntimeError(f"collector did not come up:\n{cp.logs()[-4000:]}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def start_collector(lake_root: str, tmp_path: Path) -> Iterator[Callable[..., CollectorProcess]]:
+    """start_collector(workers=1, **env) → a running collector; all are stopped at teardown."""
+    from lake.keys import create_key
+
+    started: list[CollectorProcess] = []
+    key: list[str] = []
+
+    def start(workers: int = 1, **env: object) -> CollectorProcess:
+        if not key:
+            key.append(create_key("test", "write", root=lake_root)[1])
+        cp = launch_collector(lake_root, key[0], tmp_path, workers, env)
+        started.append(cp)
+        return cp
+
+    yield start
+    for cp in started:
+        cp.stop(signal.SIGTERM)
+        cp._kill_group()
+        if cp._log_file is not None:
+            cp._log_file.close()
+
+
+@pytest.fixture
+def collector(start_collector: Callable[..., CollectorProcess]) -> CollectorProcess:
+    """One collector with default settings on the test lake."""
+    return start_collector()

@@ -1,0 +1,111 @@
+"""The collector app: `create_app()` builds it from settings (uvicorn runs it with --factory)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from beaconlake.settings import get_settings
+from ingest_api import openapi, static
+from ingest_api.errors import json_response
+from ingest_api.events import make_endpoint
+from ingest_api.logs import setup_logging
+from ingest_api.state import CollectorState
+
+log = logging.getLogger("beaconlake.collector")
+
+
+def _hook_sigterm(state: CollectorState) -> None:
+    """Mark the process as draining the moment SIGTERM arrives (uvicorn then shuts down)."""
+    prev = signal.getsignal(signal.SIGTERM)
+    if not callable(prev):
+        return
+
+    def on_term(sig: int, frame: object) -> None:
+        if state.committer is not None:
+            state.committer.draining = True
+        prev(sig, frame)
+
+    with contextlib.suppress(ValueError):  # not the main thread (an in-process test server)
+        signal.signal(signal.SIGTERM, on_term)
+
+
+def _lifespan(state: CollectorState):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            await asyncio.to_thread(state.prepare_lake)
+        except Exception as e:  # /readyz reports it; requests get 503 until it is writable
+            log.error("lake_not_writable", extra={"fields": {"error": type(e).__name__}})
+        await state.keys.refresh()
+        await state.refresh_salt()
+        committer = state.new_committer()
+        committer.start()
+        key_task = asyncio.create_task(state.keys.run(), name="key-refresh")
+        _hook_sigterm(state)
+        log.info("collector_started", extra={"fields": {"app_id": committer.app_id}})
+        try:
+            yield
+        finally:
+            await committer.drain()
+            key_task.cancel()
+            await asyncio.gather(key_task, return_exceptions=True)
+            log.info("collector_stopped", extra={"fields": {"commits": committer.seq}})
+
+    return lifespan
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    setup_logging()
+    state = CollectorState(settings)
+    app = FastAPI(
+        title="BeaconLake collector",
+        version="0.1.0",
+        lifespan=_lifespan(state),
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.collector = state
+    # The hot path first in the route list: a raw Starlette route, no FastAPI per-request work.
+    app.router.routes.insert(0, Route("/v1/events", make_endpoint(state), methods=["POST"]))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["POST"],
+        allow_headers=["Content-Type", "Content-Encoding", "Authorization", "X-Beaconlake-Key"],
+        allow_credentials=False,
+        max_age=86_400,
+    )
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> Response:
+        """Readiness: not draining and the lake takes a real write."""
+        if state.draining:
+            return json_response({"status": "draining"}, 503)
+        if not await asyncio.to_thread(state.writable):
+            return json_response({"status": "lake_not_writable"}, 503)
+        return json_response({"status": "ready"})
+
+    @app.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        return Response(state.metrics.render(), media_type=state.metrics.content_type)
+
+    static.install(app, settings)
+    openapi.install(app)
+    return app

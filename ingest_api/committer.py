@@ -1,0 +1,151 @@
+"""Group commit: requests park their rows on a shared buffer; one flusher commits them together.
+
+A request is answered only after the commit holding its rows has landed (200) or failed (503):
+nothing is acknowledged that is not durable. One Delta commit costs ~15 ms whatever its size, so
+committing every `flush_interval_ms` (or `flush_max_events`) turns thousands of requests into
+one commit. The buffer is bounded: past `buffer_max_events` new requests get 503 at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from ingest_api.errors import ApiError
+from ingest_api.metrics import Metrics
+from ingest_api.rows import Chunk, raw_events_table, rejected_events_table
+from lake import io
+from lake.registry import RAW_EVENTS, REJECTED_EVENTS
+
+log = logging.getLogger("beaconlake.collector")
+
+CommitFn = Callable[[list[Chunk], str, int], None]
+
+
+def commit_to_lake(chunks: list[Chunk], app_id: str, version: int) -> None:
+    """Write one group (runs in a worker thread). Rejections first: if the raw append fails,
+    nothing the client counts as accepted is stored, and a retry only repeats rejections."""
+    if any(c.rejected for c in chunks):
+        io.append(REJECTED_EVENTS, rejected_events_table(chunks), app_id=app_id, version=version)
+    if any(c.accepted for c in chunks):
+        io.append(RAW_EVENTS, raw_events_table(chunks), app_id=app_id, version=version)
+
+
+class Committer:
+    def __init__(
+        self,
+        *,
+        interval_s: float,
+        max_events: int,
+        buffer_max: int,
+        timeout_s: float,
+        metrics: Metrics,
+        commit_fn: CommitFn = commit_to_lake,
+    ) -> None:
+        self.interval_s = interval_s
+        self.max_events = max_events
+        self.buffer_max = buffer_max
+        self.timeout_s = timeout_s
+        self.metrics = metrics
+        self.commit_fn = commit_fn
+        self.app_id = f"collector-{uuid.uuid4().hex}"  # this process's app transaction id
+        self.seq = 0
+        self.depth = 0  # events waiting or being committed
+        self.last_ok: bool | None = None
+        self.draining = False
+        self._pending: list[tuple[Chunk, asyncio.Future]] = []
+        self._pending_events = 0
+        self._first_at = 0.0
+        self._has_data = asyncio.Event()
+        self._full = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="group-commit")
+
+    async def submit(self, chunk: Chunk) -> None:
+        """Wait until the chunk is committed; ApiError 503 when it cannot be."""
+        n = len(chunk.accepted) + len(chunk.rejected)
+        if n == 0:
+            return
+        if self.draining:
+            raise ApiError(503, "shutting_down", "the collector is shutting down; retry")
+        if self.depth + n > self.buffer_max:
+            raise ApiError(503, "buffer_full", "too many events waiting for commit; retry")
+        fut = asyncio.get_running_loop().create_future()
+        if not self._pending:
+            self._first_at = time.monotonic()
+        self._pending.append((chunk, fut))
+        self._pending_events += n
+        self.depth += n
+        self.metrics.buffer_depth.set(self.depth)
+        self._has_data.set()
+        if self._pending_events >= self.max_events:
+            self._full.set()
+        await fut
+
+    async def _run(self) -> None:
+        while True:
+            await self._has_data.wait()
+            wait = self._first_at + self.interval_s - time.monotonic()
+            if wait > 0 and not self.draining:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), wait)
+            group, self._pending = self._pending, []
+            self._pending_events = 0
+            self._has_data.clear()
+            self._full.clear()
+            try:
+                await self._commit(group)
+            except Exception as e:  # never leave a request hanging
+                self._fail(group, ApiError(503, "commit_failed", type(e).__name__))
+
+    async def _commit(self, group: list[tuple[Chunk, asyncio.Future]]) -> None:
+        chunks = [c for c, _ in group]
+        n = sum(len(c.accepted) + len(c.rejected) for c in chunks)
+        self.seq += 1
+        t0 = time.perf_counter()
+        task = asyncio.ensure_future(
+            asyncio.to_thread(self.commit_fn, chunks, self.app_id, self.seq)
+        )
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.timeout_s)
+        except TimeoutError:
+            self._fail(group, ApiError(503, "commit_timeout", "the lake is too slow; retry"))
+            log.error("commit_timeout", extra={"fields": {"events": n, "seq": self.seq}})
+            await asyncio.gather(task, return_exceptions=True)  # one commit at a time
+            self.depth -= n
+            return
+        except Exception as e:
+            self.last_ok = False
+            self._fail(group, ApiError(503, "lake_unwritable", "the lake cannot be written"))
+            log.error("commit_failed", extra={"fields": {"events": n, "error": type(e).__name__}})
+            self.depth -= n
+            self.metrics.buffer_depth.set(self.depth)
+            return
+        self.metrics.commit_seconds.observe(time.perf_counter() - t0)
+        self.last_ok = True
+        self.depth -= n
+        self.metrics.buffer_depth.set(self.depth)
+        for _, fut in group:
+            if not fut.done():
+                fut.set_result(None)
+
+    def _fail(self, group: list[tuple[Chunk, asyncio.Future]], err: ApiError) -> None:
+        for _, fut in group:
+            if not fut.done():
+                fut.set_exception(err)
+
+    async def drain(self) -> None:
+        """Refuse new events, commit what is buffered, stop the flusher."""
+        self.draining = True
+        self._full.set()
+        while self.depth > 0 and self._task is not None and not self._task.done():
+            await asyncio.sleep(0.01)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)

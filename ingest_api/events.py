@@ -1,0 +1,122 @@
+"""POST /v1/events: the hot path, a plain Starlette endpoint (no per-event pydantic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ingest_api.body import read_capped
+from ingest_api.envelope import parse_envelope
+from ingest_api.errors import ApiError, json_response
+from ingest_api.keyring import SECRET_PREFIX
+from ingest_api.privacy import client_ip, ip_trunc, visitor_hash
+from ingest_api.rows import RequestMeta, split
+from ingest_api.state import CollectorState
+
+log = logging.getLogger("beaconlake.collector")
+
+MAX_UA_CHARS = 1000
+
+
+def _header_key(request: Request) -> str | None:
+    h = request.headers
+    key = h.get("x-beaconlake-key")
+    if key:
+        return key.strip()
+    auth = h.get("authorization")
+    if auth and auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return None
+
+
+def _content_length(request: Request) -> int | None:
+    v = request.headers.get("content-length")
+    try:
+        return int(v) if v is not None else None
+    except ValueError:
+        raise ApiError(400, "bad_content_length", "Content-Length is not a number") from None
+
+
+async def _project(state: CollectorState, key: str | None) -> str:
+    if not key:
+        raise ApiError(401, "missing_key", "send a write key: api_key, Bearer or X-Beaconlake-Key")
+    if key.startswith(SECRET_PREFIX):
+        raise ApiError(401, "secret_key", "this is a secret key; the collector takes write keys")
+    project = await state.keys.project_for(key)
+    if project is None:
+        raise ApiError(401, "unknown_key", "unknown or revoked write key")
+    return project
+
+
+def make_endpoint(state: CollectorState):
+    s = state.settings
+    cap, max_batch = s.max_body_bytes, s.max_batch_events
+
+    async def post_events(request: Request) -> Response:
+        t0 = time.perf_counter()
+        project = None
+        accepted = rejected = 0
+        try:
+            if state.draining:
+                raise ApiError(503, "shutting_down", "the collector is shutting down; retry")
+            headers = request.headers
+            gzip = headers.get("content-encoding", "").lower() == "gzip"
+            body = await read_capped(request.stream(), cap, gzip, _content_length(request))
+            env = parse_envelope(body, max_batch)
+            project = await _project(state, env.api_key or _header_key(request))
+            if not state.rate.allow(project, len(env.events)):
+                raise ApiError(429, "rate_limited", f"project {project} is over its event rate")
+            peer = request.client.host if request.client else None
+            ip = client_ip(peer, headers.get("x-forwarded-for"), state.trusted)
+            ua = headers.get("user-agent")
+            ua = ua[:MAX_UA_CHARS] if ua else None
+            now = dt.datetime.now(dt.UTC)
+            salt = state.current_salt()
+            pid = project
+            meta = RequestMeta(
+                received_at=now,
+                project_id=project,
+                ip_trunc=ip_trunc(ip) if ip else None,
+                user_agent=ua,
+                batch_id=os.urandom(12).hex(),
+                visitor=lambda: visitor_hash(salt, pid, ip, ua),
+                cookieless=s.cookieless,
+            )
+            chunk = split(env.events, env.sent_at, meta, state.limits, state.steps)
+            await state.committer.submit(chunk)
+            accepted, rejected = len(chunk.accepted), len(chunk.rejected)
+            state.metrics.accepted.inc(accepted)
+            for reason, n in chunk.reasons.items():
+                state.metrics.rejected.labels(reason).inc(n)
+            status, response = 200, json_response({"accepted": accepted, "rejected": rejected})
+        except ApiError as e:
+            status = e.status
+            extra = {"Retry-After": "1"} if status in (429, 503) else None
+            response = e.response(extra)
+            err = e.error
+        else:
+            err = None
+        state.metrics.request(status)
+        log.info(
+            "request",
+            extra={
+                "fields": {
+                    "method": "POST",
+                    "path": "/v1/events",
+                    "status": status,
+                    "error": err,
+                    "project": project,
+                    "accepted": accepted,
+                    "rejected": rejected,
+                    "ms": round((time.perf_counter() - t0) * 1000, 2),
+                }
+            },
+        )
+        return response
+
+    return post_events
