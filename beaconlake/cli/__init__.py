@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from beaconlake.cli import collect, demo, keys, pipeline, up
+from beaconlake.cli import collect, demo, forget, keys, passwd, pipeline, up
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="BeaconLake analytics.")
 app.command("collect")(collect.collect)
 app.command("up")(up.up)
+app.command("passwd")(passwd.passwd)
+app.command("forget")(forget.forget)
 app.add_typer(keys.app, name="keys")
 app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(demo.app, name="demo")
