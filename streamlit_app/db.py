@@ -1,0 +1,157 @@
+"""Locked-down, in-memory DuckDB connections over the lake's Delta tables.
+
+Views read each table's current Delta file list with `read_parquet([...])` (as `lake.duck`
+does). Only after the views exist is file access switched off: `allowed_paths` holds exactly
+those files, `enable_external_access=false` blocks every other path (COPY, ATTACH, read_csv),
+and `lock_configuration` stops a query from switching it back on (checked on DuckDB 2.0).
+Overwriting a Delta table leaves its old files in place until a vacuum, so a snapshot stays
+readable while the pipeline rewrites gold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from lake import duck
+from lake.io import is_local, lake_root, open_table
+from lake.registry import TABLES, UTC_TS
+
+SNAPSHOT_TTL_S = 5.0  # a shared snapshot is rebuilt at most this often
+_LOCK = threading.Lock()
+_SNAPSHOTS: dict[tuple, tuple[float, duckdb.DuckDBPyConnection]] = {}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _files(name: str, root: str, since: dt.date | None) -> list[str] | None:
+    """The table's current files (None: absent or not local), pruned to partitions >= since."""
+    table = TABLES[name]
+    delta = open_table(table, root)
+    if delta is None or not is_local(root):
+        return None
+    if since is not None and table.partition_by:
+        pred = [(table.partition_by[0], ">=", since.isoformat())]
+        files = delta.file_uris(partition_filters=pred)
+    else:
+        files = delta.file_uris()
+    return [f.removeprefix("file://") for f in files]
+
+
+_DUCK_TYPES = {
+    pa.string(): "varchar",
+    pa.int64(): "bigint",
+    pa.int32(): "integer",
+    pa.float64(): "double",
+    pa.bool_(): "boolean",
+    pa.date32(): "date",
+    UTC_TS: "timestamptz",
+}
+
+
+def _empty_select(schema: pa.Schema) -> str:
+    """A zero-row SELECT with the schema's columns and types (visible to every cursor)."""
+    cols = ", ".join(f'null::{_DUCK_TYPES.get(f.type, "varchar")} as "{f.name}"' for f in schema)
+    return f"select {cols} where false"
+
+
+def connect(
+    tables: Iterable[str],
+    root: str | None = None,
+    since: dt.date | None = None,
+    memory_limit: str = "1GB",
+) -> duckdb.DuckDBPyConnection:
+    """A fresh connection with one view per table, then file access off and config locked."""
+    root = lake_root(root)
+    con = duckdb.connect(config={"memory_limit": memory_limit})
+    con.execute("set TimeZone = 'UTC'")
+    allowed: list[str] = []
+    for name in tables:
+        table = TABLES[name]
+        files = _files(name, root, since)
+        if files:
+            hive = ", hive_partitioning = true" if table.partition_by else ""
+            paths = ", ".join(_quote(f) for f in files)
+            con.execute(
+                f'create view "{name}" as select * from '
+                f"read_parquet([{paths}], union_by_name = true{hive})"
+            )
+            allowed.extend(files)
+        elif files is None and not is_local(root):
+            # Object store: lake.duck's Arrow dataset view (connection-scoped: no cursors).
+            duck.register(con, table, root)
+        else:
+            # Absent, or no file in the pruned partitions: empty, with the registry's schema.
+            con.execute(f'create view "{name}" as {_empty_select(table.schema)}')
+    if allowed:
+        con.execute("set allowed_paths = $p", {"p": allowed})
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return con
+
+
+def snapshot(
+    tables: Sequence[str], root: str | None = None, since: dt.date | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A cursor on a shared connection for these tables, rebuilt every SNAPSHOT_TTL_S."""
+    root = lake_root(root)
+    key = (root, tuple(sorted(tables)), since)
+    now = time.monotonic()
+    with _LOCK:
+        hit = _SNAPSHOTS.get(key)
+        if hit is None or now - hit[0] > SNAPSHOT_TTL_S:
+            hit = (now, connect(key[1], root, since))
+            _SNAPSHOTS[key] = hit  # the old one closes when its last cursor is gone
+        return hit[1].cursor()
+
+
+def query(
+    sql: str,
+    params: dict[str, Any] | None,
+    tables: Sequence[str],
+    root: str | None = None,
+    since: dt.date | None = None,
+) -> pd.DataFrame:
+    """Run one parameterised query on a snapshot; every filter value is a bound parameter."""
+    cur = snapshot(tables, root, since)
+    try:
+        return cur.execute(sql, params or {}).df()
+    except duckdb.IOException:
+        # A vacuum removed files of our snapshot: retry once on a fresh one.
+        with _LOCK:
+            _SNAPSHOTS.pop((lake_root(root), tuple(sorted(tables)), since), None)
+        return snapshot(tables, root, since).execute(sql, params or {}).df()
+    finally:
+        cur.close()
+
+
+def run_untrusted(
+    sql: str, tables: Sequence[str], root: str | None, row_limit: int, timeout_s: float
+) -> tuple[pd.DataFrame, bool]:
+    """A user's SQL on its own connection: first row_limit rows, interrupted after timeout_s.
+
+    Returns (rows, truncated). Its own connection so that a user's CREATE VIEW cannot shadow
+    the views other pages read.
+    """
+    con = connect(tables, root, memory_limit="1GB")
+    timer = threading.Timer(timeout_s, con.interrupt)
+    timer.start()
+    try:
+        res = con.execute(sql)
+        if res.description is None:
+            return pd.DataFrame(), False
+        cols = [d[0] for d in res.description]
+        rows = res.fetchmany(row_limit + 1)
+        return pd.DataFrame(rows[:row_limit], columns=cols), len(rows) > row_limit
+    finally:
+        timer.cancel()
+        con.close()

@@ -1,0 +1,589 @@
+"""Every query the dashboard runs, in one place, each cached with a TTL.
+
+Rules kept here: values a user chooses are bound parameters (`$name`); identifiers come only
+from whitelists in this module or `filters.DIMENSIONS`; `root` (the lake) is an argument of
+every cached function so that two lakes never share a cache entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lake.io import open_table
+from lake.registry import TABLES
+from streamlit_app import db
+from streamlit_app.filters import DIMENSIONS, NONE_LABEL, Filters, page_view_conditions
+from streamlit_app.filters import session_conditions as _sess
+
+TTL = 60  # gold changes once per micro-batch (≥ 30 s)
+LIVE_TTL = 2
+GOLD = ("sessions", "page_views", "daily_stats", "funnel_steps", "web_vitals")
+SILVER = ("events", "replay_chunks")
+SQL_TABLES = GOLD + SILVER
+SV = ("sessions", "page_views")
+VITAL_THRESHOLDS = {  # SPEC 4: good ≤ first, needs improvement ≤ second, poor above
+    "LCP": (2500.0, 4000.0),
+    "INP": (200.0, 500.0),
+    "CLS": (0.1, 0.25),
+    "FCP": (1800.0, 3000.0),
+    "TTFB": (800.0, 1800.0),
+}
+BREAKDOWN_COLUMNS = {"device": "device_type", "channel": "channel", "country": "country"}
+
+
+def _q(sql: str, params: dict[str, Any], tables: tuple[str, ...], root: str) -> pd.DataFrame:
+    return db.query(sql, params, tables, root)
+
+
+def _range(f: Filters, prefix: str = "") -> dict[str, Any]:
+    return {f"{prefix}start": f.start, f"{prefix}end": f.end}
+
+
+# ---------------------------------------------------------------- overview
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def projects(root: str) -> list[str]:
+    """Projects with gold data, then projects that only exist in meta (no data yet)."""
+    df = _q(
+        "select project_id from (select distinct project_id from sessions) "
+        "union select project_id from projects order by 1",
+        {},
+        ("sessions", "projects"),
+        root,
+    )
+    return [str(p) for p in df["project_id"]]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
+    """The six KPI figures for the period ('cur') and the one before ('prev')."""
+    cond, params = _sess(f)
+    params |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
+    s = _q(
+        f"""
+        select
+          count(distinct visitor_id) filter (where ended_at >= $start) as visitors_cur,
+          count(distinct visitor_id) filter (where started_at < $start) as visitors_prev,
+          count(*) filter (where started_at >= $start) as sessions_cur,
+          count(*) filter (where started_at >= $pstart and started_at < $start) as sessions_prev,
+          avg(is_bounce::double) filter (where started_at >= $start and pageviews > 0) as b_cur,
+          avg(is_bounce::double) filter (
+            where started_at >= $pstart and started_at < $start and pageviews > 0) as b_prev,
+          avg(duration_s) filter (where started_at >= $start) as d_cur,
+          avg(duration_s) filter (where started_at >= $pstart and started_at < $start) as d_prev
+        from sessions s
+        where {cond} and s.started_at < $end and s.ended_at >= $pstart
+        """,
+        params,
+        SV,
+        root,
+    ).iloc[0]
+    pcond, pparams = page_view_conditions(f)
+    pparams |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
+    pv = _q(
+        f"""
+        select count(*) filter (where event_time >= $start) as cur,
+               count(*) filter (where event_time < $start) as prev
+        from page_views pv where {pcond} and event_time >= $pstart and event_time < $end
+        """,
+        pparams,
+        SV,
+        root,
+    ).iloc[0]
+    out: dict[str, dict[str, float | None]] = {}
+    for period in ("cur", "prev"):
+        sessions = int(s[f"sessions_{period}"])
+        pageviews = int(pv[period])
+        out[period] = {
+            "visitors": int(s[f"visitors_{period}"]),
+            "sessions": sessions,
+            "pageviews": pageviews,
+            "views_per_session": pageviews / sessions if sessions else None,
+            "bounce_rate": _num(s[f"b_{period}"]),
+            "avg_session_duration_s": _num(s[f"d_{period}"]),
+        }
+    return out
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def timeseries(root: str, f: Filters) -> pd.DataFrame:
+    """Visitors, sessions and page views per hour or day, missing buckets as zero."""
+    cond, params = _sess(f)
+    params |= _range(f) | {"unit": f.bucket}
+    s = _q(
+        f"""select date_trunc($unit, started_at) as bucket, count(distinct visitor_id) as visitors,
+                   count(*) as sessions
+            from sessions s where {cond} and started_at >= $start and started_at < $end
+            group by 1""",
+        params,
+        SV,
+        root,
+    )
+    pcond, pparams = page_view_conditions(f)
+    pparams |= _range(f) | {"unit": f.bucket}
+    p = _q(
+        f"""select date_trunc($unit, event_time) as bucket, count(*) as pageviews
+            from page_views pv where {pcond} and event_time >= $start and event_time < $end
+            group by 1""",
+        pparams,
+        SV,
+        root,
+    )
+    freq = "h" if f.bucket == "hour" else "D"
+    idx = pd.date_range(f.start, f.end, freq=freq, inclusive="left", tz="UTC")
+    out = pd.DataFrame(index=idx)
+    for df in (s, p):
+        if not df.empty:
+            df = df.set_index(pd.to_datetime(df["bucket"], utc=True)).drop(columns="bucket")
+            out = out.join(df, how="left")
+    for col in ("visitors", "sessions", "pageviews"):
+        out[col] = out[col].fillna(0).astype(int) if col in out else 0
+    out.index.name = "time"
+    return out.reset_index()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def breakdown(root: str, f: Filters, dim: str, limit: int = 50) -> pd.DataFrame:
+    """Top values of one dimension: visitors, sessions, bounce rate (pages: views, people)."""
+    column = DIMENSIONS[dim][1]
+    if column is None:
+        cond, params = page_view_conditions(f)
+        return _q(
+            f"""select coalesce(path, '{NONE_LABEL}') as value,
+                       count(distinct person_id) as people, count(*) as pageviews
+                from page_views pv where {cond} and event_time >= $start and event_time < $end
+                group by 1 order by pageviews desc, value limit {int(limit)}""",
+            params | _range(f),
+            SV,
+            root,
+        )
+    cond, params = _sess(f)
+    return _q(
+        f"""select coalesce({column}, '{NONE_LABEL}') as value,
+                   count(distinct visitor_id) as visitors, count(*) as sessions,
+                   avg(is_bounce::double) filter (where pageviews > 0) as bounce_rate
+            from sessions s where {cond} and started_at >= $start and started_at < $end
+            group by 1 order by visitors desc, sessions desc, value limit {int(limit)}""",
+        params | _range(f),
+        SV,
+        root,
+    )
+
+
+# ---------------------------------------------------------------- live
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def live(root: str, project: str, now: dt.datetime) -> pd.DataFrame:
+    """Events of the last 30 minutes: silver, plus bronze rows enrichment has not reached."""
+    since = now - dt.timedelta(minutes=30)
+    con_since = since.date() - dt.timedelta(days=1)
+    return db.query(
+        """
+        select event_time as time, event, visitor_id, path, title, country, device_type,
+               'silver' as layer
+        from events where project_id = $project and event_time >= $since
+          and event_date >= $day
+        union all
+        select received_at, event, visitor_id, url, title, null, null, 'bronze'
+        from raw_events r where project_id = $project and received_at >= $since
+          and received_date >= $day
+          and event_id not in (select event_id from events where event_date >= $day)
+        order by time desc
+        """,
+        {"project": project, "since": since, "day": con_since},
+        ("events", "raw_events"),
+        root,
+        since=con_since,
+    )
+
+
+# ---------------------------------------------------------------- events explorer
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def event_names(root: str, project: str) -> list[str]:
+    df = _q(
+        "select distinct event from events where project_id = $project order by 1",
+        {"project": project},
+        ("events",),
+        root,
+    )
+    return [str(e) for e in df["event"]]
+
+
+def _events_where(project: str, start: dt.date, end: dt.date, event: str | None,
+                  person: str | None, prop_key: str | None, prop_value: str | None):  # fmt: skip
+    parts = [
+        "project_id = $project",
+        "event_date >= $d0 and event_date <= $d1",
+        "event_time >= $t0 and event_time < $t1",
+    ]
+    params: dict[str, Any] = {
+        "project": project,
+        "d0": start,
+        "d1": end,
+        "t0": dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),
+        "t1": dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1),
+    }
+    if event:
+        parts.append("event = $event")
+        params["event"] = event
+    if person:
+        parts.append("(person_id = $person or visitor_id = $person or user_id = $person)")
+        params["person"] = person
+    if prop_key:
+        params["jpath"] = '$."' + prop_key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if prop_value:
+            parts.append("json_extract_string(properties, $jpath) = $pval")
+            params["pval"] = prop_value
+        else:
+            parts.append("json_extract_string(properties, $jpath) is not null")
+    return " and ".join(parts), params
+
+
+EVENT_COLUMNS = (
+    "event_time, event_id, event, person_id, visitor_id, session_id, path, title, "
+    "browser, os, device_type, country, properties"
+)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def events_page(root: str, project: str, start: dt.date, end: dt.date, event: str | None,
+                person: str | None, prop_key: str | None, prop_value: str | None,
+                cursor: tuple[dt.datetime, str] | None,
+                limit: int = 50) -> pd.DataFrame:  # fmt: skip
+    """One page of events, newest first; `cursor` is the last row's (event_time, event_id)."""
+    where, params = _events_where(project, start, end, event, person, prop_key, prop_value)
+    if cursor is not None:
+        where += " and (event_time < $ct or (event_time = $ct and event_id < $cid))"
+        params |= {"ct": cursor[0], "cid": cursor[1]}
+    return _q(
+        f"select {EVENT_COLUMNS} from events where {where} "
+        f"order by event_time desc, event_id desc limit {int(limit)}",
+        params,
+        ("events",),
+        root,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def events_export(root: str, project: str, start: dt.date, end: dt.date, event: str | None,
+                  person: str | None, prop_key: str | None, prop_value: str | None,
+                  limit: int = 100_000) -> pd.DataFrame:  # fmt: skip
+    where, params = _events_where(project, start, end, event, person, prop_key, prop_value)
+    return _q(
+        f"select {EVENT_COLUMNS} from events where {where} "
+        f"order by event_time desc, event_id desc limit {int(limit)}",
+        params,
+        ("events",),
+        root,
+    )
+
+
+# ---------------------------------------------------------------- funnels
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def funnel_steps(root: str, project: str) -> pd.DataFrame:
+    return _q(
+        "select * exclude (project_id) from funnel_steps where project_id = $project "
+        "order by funnel, step",
+        {"project": project},
+        ("funnel_steps",),
+        root,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], ...],
+                 window_s: float, start: dt.date, end: dt.date,
+                 breakdown_by: str | None = None) -> pd.DataFrame:  # fmt: skip
+    """SPEC 4 ordered funnel on silver: per person, the furthest step over all step-1 starts.
+
+    Each next step is the earliest matching event after the previous one (ASOF join), valid
+    when within the window of its step-1 event (limit included). A person counts once, at the
+    attempt reaching furthest (earliest such attempt for the step times).
+    """
+    if not 2 <= len(steps) <= 6:
+        raise ValueError("a funnel has 2 to 6 steps")
+    b = BREAKDOWN_COLUMNS.get(breakdown_by or "")
+    _, params = _events_where(project, start, end, None, None, None, None)
+    base = (
+        f"select person_id, event_time as t, {f'coalesce({b}, {NONE_LABEL!r})' if b else 'null'}"
+        " as b from events where project_id = $project and not is_bot "
+        "and event_date >= $d0 and event_date <= $d1 and event_time >= $t0 and event_time < $t1"
+    )
+    ctes = []
+    for i, (event, path) in enumerate(steps, 1):
+        params[f"e{i}"] = event
+        cond = f"event = $e{i}"
+        if path:
+            params[f"p{i}"] = path
+            cond += f" and path {'glob' if any(c in path for c in '*?[') else '='} $p{i}"
+        ctes.append(f"s{i} as ({base} and {cond})")
+    params["window"] = float(window_s)
+    ctes.append("a1 as (select person_id, b, t as t1 from s1)")
+    cols = "a1.person_id, a1.b, a1.t1"
+    for i in range(2, len(steps) + 1):
+        prev = f"a{i - 1}"
+        ctes.append(
+            f"a{i} as (select {prev}.*, case when s{i}.t <= {prev}.t1 + to_seconds($window) "
+            f"then s{i}.t end as t{i} from {prev} asof left join s{i} "
+            f"on {prev}.person_id = s{i}.person_id and {prev}.t{i - 1} < s{i}.t)"
+        )
+        cols += f", t{i}"
+    n = len(steps)
+    level = " + ".join(["1"] + [f"(t{i} is not null)::int" for i in range(2, n + 1)])
+    # a step k time only counts when k-1 was reached (a NULL t{k-1} matches nothing anyway)
+    ctes.append(
+        f"best as (select *, {level} as level from a{n} "
+        "qualify row_number() over (partition by person_id order by level desc, t1) = 1)"
+    )
+    selects = []
+    for k in range(1, n + 1):
+        med = "null" if k == 1 else f"median(epoch(t{k}) - epoch(t{k - 1})) filter (level >= {k})"
+        selects.append(
+            f"select b as breakdown, {k} as step, count(*) filter (level >= {k}) as persons, "
+            f"{med} as median_time_from_previous_s from best group by b"
+        )
+    sql = "with " + ",\n".join(ctes) + "\n" + "\nunion all\n".join(selects)
+    df = _q(sql + " order by breakdown, step", params, ("events",), root)
+    names = {k: _step_name(e, p) for k, (e, p) in enumerate(steps, 1)}
+    return add_conversions(df, names)
+
+
+def _step_name(event: str, path: str | None) -> str:
+    return f"{event} {path}" if path else event
+
+
+def add_conversions(df: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """Conversion from first and previous step and drop-off, per breakdown value."""
+    df = df.copy()
+    df["step_name"] = df["step"].map(names)
+    df["persons"] = df["persons"].astype(int)
+    first = df.groupby("breakdown", dropna=False)["persons"].transform("first")
+    prev = df.groupby("breakdown", dropna=False)["persons"].shift(1)
+    df["conversion_from_first"] = (df["persons"] / first.where(first > 0)).astype(float)
+    df["conversion_from_previous"] = (df["persons"] / prev.where(prev > 0)).astype(float)
+    df.loc[df["step"] == 1, "conversion_from_previous"] = 1.0
+    df["drop_off"] = (prev - df["persons"]).fillna(0).astype(int)
+    return df
+
+
+# ---------------------------------------------------------------- web vitals
+
+
+def _vitals_where(project: str, start: dt.date, end: dt.date, device: str | None):
+    where = "project_id = $project and day >= $d0 and day <= $d1"
+    params: dict[str, Any] = {"project": project, "d0": start, "d1": end}
+    if device:
+        where += " and device_type = $device"
+        params["device"] = device
+    return where, params
+
+
+_VAGG = (
+    "sum(samples) as samples, sum(p75 * samples) / nullif(sum(samples), 0) as p75, "
+    "sum(good_share * samples) / nullif(sum(samples), 0) as good_share, "
+    "sum(needs_improvement_share * samples) / nullif(sum(samples), 0) "
+    "as needs_improvement_share, sum(poor_share * samples) / nullif(sum(samples), 0) as poor_share"
+)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def vitals(root: str, project: str, start: dt.date, end: dt.date, device: str | None, by: str):
+    """Gold web_vitals aggregated by `by` ('metric', 'day' or 'page'), weighted by samples.
+
+    Shares are exact; p75 over several (day, page, device) groups is the samples-weighted mean
+    of their p75s, an approximation of the true pooled percentile.
+    """
+    where, params = _vitals_where(project, start, end, device)
+    keys = {"metric": "metric", "day": "day, metric", "page": "path, device_type, metric"}[by]
+    return _q(
+        f"select {keys}, {_VAGG} from web_vitals where {where} group by all order by all",
+        params,
+        ("web_vitals",),
+        root,
+    )
+
+
+def rating(metric: str, value: float | None) -> str:
+    if value is None or pd.isna(value) or metric not in VITAL_THRESHOLDS:
+        return "no data"
+    good, ni = VITAL_THRESHOLDS[metric]
+    return "good" if value <= good else "needs improvement" if value <= ni else "poor"
+
+
+# ---------------------------------------------------------------- sessions
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sessions_list(root: str, f: Filters, person: str | None, limit: int = 200) -> pd.DataFrame:
+    cond, params = _sess(f)
+    params |= _range(f)
+    if person:
+        cond += " and (s.person_id = $person or s.visitor_id = $person)"
+        params["person"] = person
+    return _q(
+        f"""select session_id, person_id, started_at, duration_s, pageviews, events, is_bounce,
+                   entry_path, exit_path, channel, referrer_host, country, browser, os, device_type
+            from sessions s where {cond} and started_at >= $start and started_at < $end
+            order by started_at desc, session_id limit {int(limit)}""",
+        params,
+        SV,
+        root,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def session_timeline(root: str, project: str, session_id: str) -> pd.DataFrame:
+    return _q(
+        """select event_time, event, path, title, properties, event_id from events
+           where project_id = $project and session_id = $sid order by event_time, event_id""",
+        {"project": project, "sid": session_id},
+        ("events",),
+        root,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def person_sessions(root: str, project: str, person_id: str) -> pd.DataFrame:
+    return _q(
+        """select session_id, started_at, duration_s, pageviews, entry_path, channel, country,
+                  device_type
+           from sessions where project_id = $project and person_id = $person
+           order by started_at desc limit 500""",
+        {"project": project, "person": person_id},
+        SV,
+        root,
+    )
+
+
+# ---------------------------------------------------------------- retention
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def retention(root: str, project: str, start: dt.date, end: dt.date, weeks: int = 8):
+    """Weekly cohorts by a person's first session; share active in week 1…weeks after."""
+    t0 = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    t1 = dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
+    df = _q(
+        """with firsts as (select person_id, min(started_at) as first_at from sessions
+                           where project_id = $project group by 1),
+                cohort as (select person_id, date_trunc('week', first_at) as cohort
+                           from firsts where first_at >= $t0 and first_at < $t1),
+                active as (select distinct c.person_id, c.cohort, date_diff('week', c.cohort,
+                                  date_trunc('week', s.started_at)) as wk
+                           from sessions s join cohort c using (person_id)
+                           where s.project_id = $project)
+           select cohort::date as cohort, wk, count(*) as persons from active
+           where wk between 0 and $weeks group by all order by all""",
+        {"project": project, "t0": t0, "t1": t1, "weeks": weeks},
+        SV,
+        root,
+    )
+    if df.empty:
+        return pd.DataFrame(columns=["cohort", "persons"] + [f"week {i}" for i in range(1, 9)])
+    wide = df.pivot(index="cohort", columns="wk", values="persons").fillna(0)
+    out = pd.DataFrame({"persons": wide[0].astype(int)}, index=wide.index)
+    for w in range(1, weeks + 1):
+        out[f"week {w}"] = (wide[w] / wide[0]) if w in wide else 0.0
+    return out.reset_index()
+
+
+# ---------------------------------------------------------------- SQL box
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def run_sql(root: str, sql: str, row_limit: int, timeout_s: float):
+    """A user's read-only query over gold and silver views (file access off, own connection)."""
+    return db.run_untrusted(sql, SQL_TABLES, root, row_limit, timeout_s)
+
+
+# ---------------------------------------------------------------- pipeline health
+
+HEALTH_TABLES = ("raw_events", "rejected_events", "events", "replay_chunks", *GOLD)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def freshness(root: str) -> pd.DataFrame:
+    df = _q(
+        """select 'bronze' as layer, 'raw_events.received_at' as newest_of,
+                  max(received_at) as newest from raw_events
+           union all select 'silver', 'events.event_time', max(event_time) from events
+           union all select 'gold', 'sessions.ended_at', max(ended_at) from sessions
+           union all select 'gold', 'page_views.event_time', max(event_time) from page_views""",
+        {},
+        ("raw_events", "events", "sessions", "page_views"),
+        root,
+    )
+    now = pd.Timestamp.now(tz="UTC")
+    df["age_s"] = (now - pd.to_datetime(df["newest"], utc=True)).dt.total_seconds()
+    return df
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def table_stats(root: str) -> pd.DataFrame:
+    """Rows, files and version per table from Delta metadata (no data files read)."""
+    rows = []
+    for name in HEALTH_TABLES:
+        table = TABLES[name]
+        delta = open_table(table, root)
+        if delta is None:
+            rows.append({"layer": table.layer, "table": name, "rows": 0, "files": 0})
+            continue
+        adds = delta.get_add_actions(flatten=True)
+        n = adds.column("num_records").to_pylist() if adds.num_rows else []
+        rows.append(
+            {
+                "layer": table.layer,
+                "table": name,
+                "rows": int(sum(x or 0 for x in n)),
+                "files": len(n),
+                "version": delta.version(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def table_history(root: str, limit: int = 10) -> pd.DataFrame:
+    """The last commits of silver and gold tables: when each pipeline step last wrote."""
+    rows = []
+    for name in ("events", *GOLD):
+        delta = open_table(TABLES[name], root)
+        for h in delta.history(limit) if delta is not None else []:
+            metrics = h.get("operationMetrics") or {}
+            rows.append(
+                {
+                    "time": pd.Timestamp(h.get("timestamp", 0), unit="ms", tz="UTC"),
+                    "table": name,
+                    "version": h.get("version"),
+                    "operation": h.get("operation"),
+                    "rows_added": metrics.get("num_added_rows"),
+                }
+            )
+    df = pd.DataFrame(rows, columns=["time", "table", "version", "operation", "rows_added"])
+    return df.sort_values("time", ascending=False).head(30)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def rejected(root: str) -> pd.DataFrame:
+    return _q(
+        """select reason, count(*) as events, max(received_at) as last_seen,
+                  any_value(detail) as example_detail, any_value(payload) as example_payload
+           from rejected_events group by 1 order by events desc""",
+        {},
+        ("rejected_events",),
+        root,
+    )

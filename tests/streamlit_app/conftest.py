@@ -1,0 +1,37 @@
+"""Fixtures for dashboard tests: the hand-counted fixture lake and an AppTest factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.streamlit_app import fixture_lake
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app" / "app.py"
+
+
+@pytest.fixture
+def lake(lake_root: str) -> str:
+    """The fixture lake (see fixture_lake.py) at a fresh temp root; caches start empty."""
+    fixture_lake.build(lake_root)
+    st.cache_data.clear()
+    return lake_root
+
+
+@pytest.fixture
+def app() -> Callable[..., AppTest]:
+    """app(page=None, **query_params) → an AppTest that ran the app (on page, if given)."""
+
+    def make(page: str | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params.update(params)
+        at.run()
+        if page:
+            at.switch_page(f"app_pages/{page}").run()
+        return at
+
+    return make
