@@ -327,3 +327,123 @@ def register(table: Table) -> Table:
         raise ValueError(f"table {table.name!r} is registered twice with different schemas")
     TABLES[table.name] = table
     return table
+
+
+# Gold breakdowns for the dashboard (SPEC 3 "breakdown tables"), built by dbt_project/marts.
+# Figures by UTC day; distinct counts (visitors, persons) are per day, so they do not add up
+# across days. Session breakdowns count sessions by the day they started.
+_SESSION_FIGURES: tuple[tuple[str, pa.DataType], ...] = (
+    ("sessions", i64),
+    ("visitors", i64),
+    ("pageviews", i64),
+    ("bounce_rate", f64),
+    ("avg_session_duration_s", f64),
+)
+
+TOP_PAGES = register(
+    Table(
+        "top_pages",
+        "gold",
+        _schema(
+            ("project_id", s, False),
+            ("day", d, False),
+            ("path", s),
+            ("pageviews", i64),
+            ("visitors", i64),
+            ("avg_engaged_ms", f64),
+        ),
+        description="Page views by project, UTC day and path.",
+    )
+)
+
+ENTRY_EXIT_PAGES = register(
+    Table(
+        "entry_exit_pages",
+        "gold",
+        _schema(
+            ("project_id", s, False),
+            ("day", d, False),
+            ("path", s),
+            ("kind", s, False),  # entry | exit
+            ("sessions", i64),
+            ("visitors", i64),
+            ("bounce_rate", f64),
+        ),
+        description="Sessions by start day and entry or exit path.",
+    )
+)
+
+SOURCES = register(
+    Table(
+        "sources",
+        "gold",
+        _schema(
+            ("project_id", s, False),
+            ("day", d, False),
+            ("channel", s),
+            ("referrer_host", s),
+            ("utm_source", s),
+            ("utm_medium", s),
+            ("utm_campaign", s),
+            *_SESSION_FIGURES,
+        ),
+        description="Sessions by start day, channel, referrer host and UTM.",
+    )
+)
+
+DEVICES = register(
+    Table(
+        "devices",
+        "gold",
+        _schema(
+            ("project_id", s, False),
+            ("day", d, False),
+            ("device_type", s),
+            ("browser", s),
+            ("os", s),
+            *_SESSION_FIGURES,
+        ),
+        description="Sessions by start day, device type, browser and OS.",
+    )
+)
+
+COUNTRIES = register(
+    Table(
+        "countries",
+        "gold",
+        _schema(("project_id", s, False), ("day", d, False), ("country", s), *_SESSION_FIGURES),
+        description="Sessions by start day and country.",
+    )
+)
+
+EVENTS_BY_NAME = register(
+    Table(
+        "events_by_name",
+        "gold",
+        _schema(
+            ("project_id", s, False),
+            ("day", d, False),
+            ("event", s, False),
+            ("events", i64),
+            ("visitors", i64),
+            ("persons", i64),
+        ),
+        description="Human events by UTC day and event name.",
+    )
+)
+
+RETENTION = register(
+    Table(
+        "retention",
+        "gold",
+        _schema(
+            ("project_id", s, False),
+            ("cohort_week", d, False),  # Monday of the week of the persons' first session
+            ("week_number", i64, False),
+            ("cohort_persons", i64),
+            ("persons", i64),
+            ("retention_share", f64),
+        ),
+        description="Weekly cohorts: persons active n weeks after their first session's week.",
+    )
+)

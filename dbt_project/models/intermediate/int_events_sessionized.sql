@@ -1,0 +1,172 @@
+{#-
+  Sessionization (SPEC 4). A "group" is one visitor's events with one SDK session_id (or, for
+  events without one, all of the visitor's session-less events). A group splits where two
+  consecutive events are more than 30 minutes apart, and a piece longer than 24 hours splits at
+  the first event past 24 hours from its start (recursively, for the rare long pieces).
+  Session ids: the SDK session_id for the first piece, session_id-n for later ones; session-less
+  pieces are 'v-<visitor_id>-n'. Ids only depend on the group's earlier events: stable as new
+  events arrive.
+
+  Incremental: a group with new or changed events (new event_id, or a changed person_id or
+  event_time) is rebuilt from ALL its events (delete+insert on group_key); other groups are not
+  touched.
+-#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='group_key',
+    )
+}}
+
+with recursive stg_events as (
+    select * from {{ ref('stg_events') }}
+),
+
+humans as (
+    select
+        *,
+        project_id || chr(31) || visitor_id || chr(31)
+            || coalesce('s' || sdk_session_id, 'v') as group_key
+    from stg_events
+    where not is_bot
+),
+
+{% if is_incremental() %}
+changed_groups as (
+    select distinct h.group_key
+    from humans as h
+    anti join {{ this }} as t
+        on t.event_id = h.event_id
+        and t.person_id = h.person_id
+        and t.event_time = h.event_time
+        and t.group_key = h.group_key
+),
+
+scoped as (
+    select * from humans where group_key in (select group_key from changed_groups)
+),
+{% else %}
+scoped as (
+    select * from humans
+),
+{% endif %}
+
+with_gaps as (
+    select
+        *,
+        lag(event_time) over (
+            partition by group_key order by event_time, event_id
+        ) as previous_time
+    from scoped
+),
+
+gap_numbered as (
+    select
+        *,
+        sum(
+            case
+                when previous_time is null
+                    or event_time - previous_time
+                        > interval ({{ var('session_gap_minutes') }}) minute
+                    then 1
+                else 0
+            end
+        ) over (
+            partition by group_key order by event_time, event_id rows unbounded preceding
+        ) as gap_no
+    from with_gaps
+),
+
+gap_spans as (
+    select group_key, gap_no, min(event_time) as gap_start, max(event_time) as gap_end
+    from gap_numbered
+    group by group_key, gap_no
+),
+
+long_events as (
+    select g.group_key, g.gap_no, g.event_time
+    from gap_numbered as g
+    inner join gap_spans as s using (group_key, gap_no)
+    where s.gap_end - s.gap_start > interval ({{ var('session_max_hours') }}) hour
+),
+
+caps (group_key, gap_no, cap_start) as (
+    select group_key, gap_no, min(event_time)
+    from long_events
+    group by group_key, gap_no
+    union all
+    select l.group_key, l.gap_no, min(l.event_time)
+    from caps as c
+    inner join long_events as l
+        on l.group_key = c.group_key
+        and l.gap_no = c.gap_no
+        and l.event_time > c.cap_start + interval ({{ var('session_max_hours') }}) hour
+    group by l.group_key, l.gap_no
+),
+
+pieces as (
+    select
+        g.*,
+        coalesce(c.cap_start, s.gap_start) as piece_start
+    from gap_numbered as g
+    inner join gap_spans as s using (group_key, gap_no)
+    asof left join caps as c
+        on c.group_key = g.group_key
+        and c.gap_no = g.gap_no
+        and g.event_time >= c.cap_start
+),
+
+numbered as (
+    select
+        *,
+        dense_rank() over (partition by group_key order by gap_no, piece_start) - 1 as session_n
+    from pieces
+),
+
+sessionized as (
+    select
+        project_id,
+        group_key,
+        case
+            when sdk_session_id is null then 'v-' || visitor_id || '-' || session_n
+            when session_n = 0 then sdk_session_id
+            else sdk_session_id || '-' || session_n
+        end as session_id,
+        sdk_session_id,
+        event_id,
+        event_name,
+        event_time,
+        visitor_id,
+        user_id,
+        person_id,
+        path,
+        title,
+        referrer_host,
+        channel,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        browser,
+        os,
+        device_type,
+        country,
+        case when event_name = 'page_leave' and json_valid(properties) then
+            try_cast(json_extract_string(properties, '$.duration_ms') as double)
+        end as duration_ms,
+        case when event_name = 'web_vital' and json_valid(properties) then
+            json_extract_string(properties, '$.name')
+        end as vital_name,
+        case when event_name = 'web_vital' and json_valid(properties) then
+            try_cast(json_extract_string(properties, '$.value') as double)
+        end as vital_value
+    from numbered
+)
+
+select
+    *,
+    row_number() over (
+        partition by project_id, session_id order by event_time, event_id
+    ) as seq,
+    cast('{{ run_started_at.isoformat() }}' as timestamptz) as _loaded_at
+from sessionized

@@ -1,0 +1,79 @@
+{#-
+  One row per page_view with engaged time (SPEC 4): the duration_ms of its page_leave (the
+  page_leave of the same session and path that follows it most closely; the last one where
+  several), else the time to the next event of the session; the session's last page view without
+  a page_leave gets NULL. Incremental like int_sessions (groups rebuilt upstream).
+-#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='group_key',
+    )
+}}
+
+with int_events_sessionized as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+events as (
+    select
+        *,
+        lead(event_time) over (
+            partition by project_id, session_id order by seq
+        ) as next_event_time
+    from int_events_sessionized
+    {% if is_incremental() %}
+    where group_key in ({{ rebuilt_groups(ref('int_events_sessionized')) }})
+    {% endif %}
+),
+
+views as (
+    select
+        *,
+        row_number() over (partition by project_id, session_id order by seq) as view_no,
+        row_number() over (partition by project_id, session_id order by seq desc) as view_no_desc
+    from events
+    where event_name = 'page_view'
+),
+
+leaves as (
+    select
+        v.event_id as view_event_id,
+        arg_max(l.duration_ms, l.seq) as duration_ms
+    from events as l
+    asof inner join views as v
+        on v.project_id = l.project_id
+        and v.session_id = l.session_id
+        and coalesce(v.path, '') = coalesce(l.path, '')
+        and l.seq > v.seq
+    where l.event_name = 'page_leave' and l.duration_ms is not null
+    group by v.event_id
+),
+
+page_views as (
+    select
+        v.project_id,
+        v.group_key,
+        v.event_id,
+        v.session_id,
+        v.visitor_id,
+        v.person_id as person_id_raw,
+        v.event_time,
+        v.seq,
+        v.path,
+        v.title,
+        v.device_type,
+        case
+            when l.duration_ms is not null then cast(round(l.duration_ms) as bigint)
+            when v.view_no_desc = 1 then null
+            else date_diff('millisecond', v.event_time, v.next_event_time)
+        end as engaged_ms,
+        v.view_no = 1 as is_entry,
+        v.view_no_desc = 1 as is_exit,
+        v._loaded_at
+    from views as v
+    left join leaves as l on l.view_event_id = v.event_id
+)
+
+select * from page_views

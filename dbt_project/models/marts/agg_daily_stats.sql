@@ -1,0 +1,59 @@
+{#- Gold `daily_stats` (SPEC 4), by UTC day: visitors with any (human) event that day; sessions,
+    bounce rate and average duration by the day a session started; page views by the day of the
+    view; views per session = page views of the sessions started that day / those sessions. -#}
+{{ config(alias='daily_stats') }}
+
+with int_events_sessionized as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+fct_sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
+fct_page_views as (
+    select * from {{ ref('fct_page_views') }}
+),
+
+visitors as (
+    select
+        project_id,
+        cast(timezone('UTC', event_time) as date) as day,
+        count(distinct visitor_id) as visitors
+    from int_events_sessionized
+    group by all
+),
+
+sessions as (
+    select
+        project_id,
+        cast(timezone('UTC', started_at) as date) as day,
+        count(*) as sessions,
+        avg(cast(is_bounce as double)) as bounce_rate,
+        avg(duration_s) as avg_session_duration_s,
+        sum(pageviews) as session_pageviews
+    from fct_sessions
+    group by all
+),
+
+pageviews as (
+    select
+        project_id,
+        cast(timezone('UTC', event_time) as date) as day,
+        count(*) as pageviews
+    from fct_page_views
+    group by all
+)
+
+select
+    v.project_id,
+    v.day,
+    cast(v.visitors as bigint) as visitors,
+    cast(coalesce(s.sessions, 0) as bigint) as sessions,
+    cast(coalesce(p.pageviews, 0) as bigint) as pageviews,
+    cast(s.bounce_rate as double) as bounce_rate,
+    cast(s.avg_session_duration_s as double) as avg_session_duration_s,
+    cast(s.session_pageviews / s.sessions as double) as views_per_session
+from visitors as v
+left join sessions as s on s.project_id = v.project_id and s.day = v.day
+left join pageviews as p on p.project_id = v.project_id and p.day = v.day
