@@ -24,14 +24,14 @@ def lake(lake_root: str) -> str:
 
 @pytest.fixture
 def app() -> Callable[..., AppTest]:
-    """app(page=None, **query_params) → an AppTest that ran the app (on page, if given)."""
+    """app(_page=None, **query_params) → an AppTest that ran the app (on page, if given)."""
 
-    def make(page: str | None = None, **params: str) -> AppTest:
+    def make(_page: str | None = None, **params: str) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.query_params.update(params)
         at.run()
-        if page:
-            at.switch_page(f"app_pages/{page}").run()
+        if _page:
+            at.switch_page(f"app_pages/{_page}").run()
         return at
 
     return make
