@@ -43,12 +43,15 @@ def _hook_sigterm(state: CollectorState) -> None:
 def _lifespan(state: CollectorState):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        try:
-            await asyncio.to_thread(state.prepare_lake)
-        except Exception as e:  # /readyz reports it; requests get 503 until it is writable
-            log.error("lake_not_writable", extra={"fields": {"error": type(e).__name__}})
-        await state.keys.refresh()
-        await state.refresh_salt()
+        # Salts matter on the hot path only in cookieless mode; otherwise load them meanwhile.
+        salt = state._salt_task = asyncio.create_task(state.refresh_salt())
+        prepared, _ = await asyncio.gather(
+            asyncio.to_thread(state.prepare_lake), state.keys.refresh(), return_exceptions=True
+        )
+        if isinstance(prepared, Exception):  # /readyz reports it; commits answer 503 meanwhile
+            log.error("lake_not_writable", extra={"fields": {"error": type(prepared).__name__}})
+        if state.settings.cookieless:
+            await salt
         committer = state.new_committer()
         committer.start()
         key_task = asyncio.create_task(state.keys.run(), name="key-refresh")

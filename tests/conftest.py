@@ -105,8 +105,8 @@ def launch_collector(
     port = _free_port()
     log_path = log_dir / f"collector-{port}.log"
     log_file = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    cmd = [*(prefix or []), sys.executable, "-c", "from beaconlake.cli import main; main()"]
-    cmd += ["collect", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    cmd = [*(prefix or []), sys.executable, "-m", "ingest_api"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(
         cmd,
         cwd=REPO_ROOT,

@@ -11,14 +11,6 @@ def collect(
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
 ) -> None:
     """Serve the collector (POST /v1/events) on HOST:PORT."""
-    import uvicorn
+    from ingest_api.serve import serve
 
-    uvicorn.run(
-        "ingest_api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=None,
-    )
+    serve(host, port, workers)

@@ -1,0 +1,3 @@
+from ingest_api.serve import main
+
+main()
