@@ -9,12 +9,11 @@ Erring wide is deliberate: a visitor id shared by two users is erased with eithe
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-import pyarrow.compute as pc
+import duckdb
 
-from lake import io
+from lake import duck
 from lake.erasure_log import _lit
 from lake.registry import EVENTS, RAW_EVENTS, REJECTED_EVENTS, REPLAY_CHUNKS, SESSIONS, Table
 
@@ -28,36 +27,45 @@ class Linked:
     session_ids: set[str]
 
 
-def _values(table: Table, column: str, expr: pc.Expression, root: str | None) -> set[str]:
+def _values(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    column: str,
+    where: str,
+    params: list,
+    project_id: str | None,
+) -> set[str]:
+    """Distinct non-null `column` values of rows matching `where` (DuckDB over the file list).
+
+    DuckDB, not a PyArrow dataset filter: files rewritten by a Delta merge/update/delete hold
+    `string_view` columns that PyArrow 26 cannot compare (delta-rs #4579).
+    """
     if column not in table.columns:
         return set()
-    dt = io.open_table(table, root)
-    if dt is None:
-        return set()
-    got = dt.to_pyarrow_dataset().to_table(columns=[column], filter=expr).column(column)
-    return {v for v in pc.unique(got).to_pylist() if v is not None}
-
-
-def _in(col: str, values: Iterable[str]) -> pc.Expression:
-    return pc.field(col).isin(sorted(values))
+    if project_id is not None:
+        where, params = f"({where}) and project_id = ?", [*params, project_id]
+    sql = f"select distinct {column} from {table.name} where {where} and {column} is not null"
+    return {r[0] for r in con.execute(sql, params).fetchall()}
 
 
 def find_linked(person_id: str, project_id: str | None = None, root: str | None = None) -> Linked:
     """The person's visitor ids (silver person/user links, bronze user ids) and session ids."""
-    scope = pc.field("project_id") == project_id if project_id else None
-
-    def scoped(expr: pc.Expression) -> pc.Expression:
-        return expr if scope is None else expr & scope
-
-    visitors = {person_id}  # an anonymous person's id is their visitor id
-    silver = (pc.field("person_id") == person_id) | (pc.field("user_id") == person_id)
-    visitors |= _values(EVENTS, "visitor_id", scoped(silver), root)
-    visitors |= _values(RAW_EVENTS, "visitor_id", scoped(pc.field("user_id") == person_id), root)
-    visitors |= _values(SESSIONS, "visitor_id", scoped(pc.field("person_id") == person_id), root)
-    sessions: set[str] = set()
-    for table in (RAW_EVENTS, EVENTS, REPLAY_CHUNKS, SESSIONS):
-        sessions |= _values(table, "session_id", scoped(_in("visitor_id", visitors)), root)
-    sessions |= _values(SESSIONS, "session_id", scoped(pc.field("person_id") == person_id), root)
+    tables = (RAW_EVENTS, EVENTS, REPLAY_CHUNKS, SESSIONS)
+    con = duck.connect([t.name for t in tables], root)
+    try:
+        pid = [person_id]
+        visitors = {person_id}  # an anonymous person's id is their visitor id
+        who = "person_id = ? or user_id = ?"
+        visitors |= _values(con, EVENTS, "visitor_id", who, pid * 2, project_id)
+        visitors |= _values(con, RAW_EVENTS, "visitor_id", "user_id = ?", pid, project_id)
+        visitors |= _values(con, SESSIONS, "visitor_id", "person_id = ?", pid, project_id)
+        sessions: set[str] = set()
+        among = "visitor_id in (select unnest(?::varchar[]))"
+        for table in tables:
+            sessions |= _values(con, table, "session_id", among, [sorted(visitors)], project_id)
+        sessions |= _values(con, SESSIONS, "session_id", "person_id = ?", pid, project_id)
+    finally:
+        con.close()
     return Linked(person_id, visitors, sessions)
 
 
