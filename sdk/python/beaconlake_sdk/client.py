@@ -35,7 +35,7 @@ class Stats:
     dropped: int  # queue full or event too large to ever send
     failed: int  # refused (4xx) or retries exhausted
     requests: int
-    retries: int
+    retries: int  # counted as they happen, also while a batch is still being retried
 
 
 class Client:
@@ -204,7 +204,7 @@ class Client:
                 dropped=self._dropped,
                 failed=t.failed,
                 requests=t.requests,
-                retries=t.retries,
+                retries=self.transport.retries_total,
             )
 
     # -- internals ----------------------------------------------------------------------------

@@ -75,6 +75,10 @@ class Transport:
         self.http = http or httpx.Client(timeout=timeout)
         # Set by a shutdown that ran out of time: stop sleeping between retries.
         self.abort = threading.Event()
+        # Live counters (a SendResult is only returned once its batch is settled).
+        self._lock = threading.Lock()
+        self.retries_total = 0
+        self.last_error: str | None = None
 
     def close(self) -> None:
         if self._own_http:
@@ -139,6 +143,9 @@ class Transport:
             log.info("beaconlake: %s; retry in %.2fs", error, delay)
             attempt += 1
             result.retries += 1
+            with self._lock:
+                self.retries_total += 1
+                self.last_error = error
             if self.abort.wait(delay):
                 result.failed += len(events)
                 return result
