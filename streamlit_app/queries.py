@@ -312,7 +312,8 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
 
     Each next step is the earliest matching event after the previous one (ASOF join), valid
     when within the window of its step-1 event (limit included). A person counts once, at the
-    attempt reaching furthest (earliest such attempt for the step times).
+    attempt reaching furthest; step times come from the latest such attempt (the shortest path,
+    as PostHog reports time to convert).
     """
     if not 2 <= len(steps) <= 6:
         raise ValueError("a funnel has 2 to 6 steps")
@@ -347,7 +348,7 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
     # a step k time only counts when k-1 was reached (a NULL t{k-1} matches nothing anyway)
     ctes.append(
         f"best as (select *, {level} as level from a{n} "
-        "qualify row_number() over (partition by person_id order by level desc, t1) = 1)"
+        "qualify row_number() over (partition by person_id order by level desc, t1 desc) = 1)"
     )
     selects = []
     for k in range(1, n + 1):

@@ -156,7 +156,7 @@ def _bronze(now: dt.datetime) -> tuple[pa.Table, pa.Table]:
     raw = [
         {"event_id": "live-1", "event": "page_view", "received_at": now - dt.timedelta(minutes=2),
          "project_id": "shop", "visitor_id": "v9", "url": "https://shop.example/live",
-         "ingest_batch_id": "b1", "received_date": now.date()},
+         "title": "Live page", "ingest_batch_id": "b1", "received_date": now.date()},
         {"event_id": "live-3", "event": "signup", "received_at": now - dt.timedelta(minutes=1),
          "project_id": "shop", "visitor_id": "v7", "url": "https://shop.example/signup",
          "title": XSS, "ingest_batch_id": "b2", "received_date": now.date()},
