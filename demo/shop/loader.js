@@ -23,6 +23,11 @@
   s.setAttribute("data-host", window.BEACONLAKE_DEMO_HOST || "");
   // The demo runs on 127.0.0.1, which the SDK skips by default.
   s.setAttribute("data-allow-localhost", "true");
+  // More SDK options from config.js, e.g. {allowWebdriver: true} for browser tests.
+  var extra = window.BEACONLAKE_DEMO_OPTIONS || {};
+  Object.keys(extra).forEach(function (k) {
+    s.setAttribute("data-" + k.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }), String(extra[k]));
+  });
   s.onload = function () { window.dispatchEvent(new Event("beaconlake:ready")); };
   document.head.appendChild(s);
 })();
