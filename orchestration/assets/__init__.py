@@ -1,0 +1,1 @@
+"""Dagster assets: silver (enrichment), the dbt models, gold (publish)."""

@@ -1,0 +1,74 @@
+"""dbt_project's models as Dagster assets (dagster-dbt), fed by the silver assets.
+
+The manifest comes from `dbt parse`: `prepare_if_dev()` runs it under `dagster dev`; elsewhere
+(tests, deployments) it is prepared beforehand. dbt reads silver through the project's `lake`
+plugin, so the plugin's sources map to the silver asset keys here.
+"""
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.lock import pipeline_lock
+
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+DBT_PROJECT.prepare_if_dev()
+
+SILVER_SOURCES = {"events", "replay_chunks"}
+
+
+class Translator(DagsterDbtTranslator):
+    """Sources `lake.events` / `lake.replay_chunks` are the silver assets; models go in `dbt`."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        props = dbt_resource_props
+        if props.get("resource_type") == "source" and props.get("source_name") == "lake":
+            name = props["name"]
+            return dg.AssetKey(["silver", name] if name in SILVER_SOURCES else ["lake", name])
+        return super().get_asset_key(props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "dbt"
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt from this interpreter's environment (the venv need not be on PATH)."""
+    exe = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(PROJECT_DIR),
+        dbt_executable=str(exe) if exe.exists() else "dbt",
+    )
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=Translator(),
+    name="dbt_models",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` (models and their tests) with the lake's settings (absolute paths)."""
+    from orchestration.dbt_build import dbt_env
+
+    os.environ.update(dbt_env())  # the dbt subprocess inherits this run worker's environment
+    with pipeline_lock():
+        yield from dbt.cli(["build"], context=context).stream()
+
+
+def mart_keys_by_alias() -> dict[str, dg.AssetKey]:
+    """Mart models (schema `marts`) by alias: gold/<alias> is published from that relation."""
+    manifest = json.loads(Path(DBT_PROJECT.manifest_path).read_text())
+    translator = Translator()
+    out: dict[str, dg.AssetKey] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]:
+            out[node.get("alias") or node["name"]] = translator.get_asset_key(node)
+    return out

@@ -1,0 +1,54 @@
+"""The enrichment asset: bronze raw_events → silver events and replay_chunks."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from orchestration.enrich import enrich
+from orchestration.lock import pipeline_lock
+
+BRONZE = dg.AssetSpec(
+    ["bronze", "raw_events"],
+    description="Events as accepted by the collector (written by ingest_api, not by Dagster).",
+    group_name="bronze",
+)
+SILVER_EVENTS = dg.AssetKey(["silver", "events"])
+SILVER_REPLAY = dg.AssetKey(["silver", "replay_chunks"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            SILVER_EVENTS,
+            deps=[BRONZE.key],
+            group_name="silver",
+            description="One row per distinct event_id, enriched; bots flagged.",
+        ),
+        dg.AssetSpec(
+            SILVER_REPLAY,
+            deps=[BRONZE.key],
+            group_name="silver",
+            description="rrweb replay chunks by session.",
+        ),
+    ],
+    name="enrich",
+    can_subset=False,
+)
+def enrich_asset(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
+    """Process every bronze version since the cursor kept in silver (idempotent on retry)."""
+    with pipeline_lock():
+        res = enrich()
+    context.log.info(f"enrichment: {res}")
+    common = {
+        "bronze_version": res.bronze_version if res.bronze_version is not None else -1,
+        "cursor_before": res.cursor_before if res.cursor_before is not None else -1,
+        "bronze_files": res.files,
+        "full_scan": res.full_scan,
+    }
+    yield dg.MaterializeResult(
+        asset_key=SILVER_EVENTS,
+        metadata={**common, "new_events": res.events, "person_rewrites": res.person_rewrites},
+    )
+    yield dg.MaterializeResult(
+        asset_key=SILVER_REPLAY, metadata={**common, "new_chunks": res.replay_chunks}
+    )

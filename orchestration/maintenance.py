@@ -1,0 +1,88 @@
+"""Daily lake upkeep: table settings, compaction, checkpoints, log cleanup, vacuum, retention.
+
+Per existing lake table:
+- properties `delta.checkpointInterval=50` (delta-rs checkpoints itself every 50 commits; long
+  uncheckpointed logs make every commit and open slower, FIGURES.md), log retention 1 day,
+  deleted-file retention 7 days;
+- compact small files (the collector commits often) from this single writer, retrying when a
+  concurrent append wins the commit (delta-rs #2700);
+- a checkpoint, expired log cleanup, vacuum of files removed more than 7 days ago.
+Then row retention (lake.retention: replay chunks after replay_retention_days, raw bronze after
+bronze_retention_days when set).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from deltalake import DeltaTable
+from deltalake.exceptions import CommitFailedError
+
+from lake.io import open_table
+from lake.registry import TABLES, Table
+
+log = logging.getLogger(__name__)
+
+PROPERTIES = {
+    "delta.checkpointInterval": "50",
+    "delta.logRetentionDuration": "interval 1 days",
+    "delta.deletedFileRetentionDuration": "interval 7 days",
+}
+VACUUM_HOURS = 7 * 24
+
+
+def ensure_properties(dt: DeltaTable) -> bool:
+    """Set PROPERTIES where they differ; True when a commit was made."""
+    config = dt.metadata().configuration
+    missing = {k: v for k, v in PROPERTIES.items() if config.get(k) != v}
+    if missing:
+        dt.alter.set_table_properties(missing)
+    return bool(missing)
+
+
+def compact(dt: DeltaTable, retries: int = 5) -> dict:
+    """Bin-pack small files; on a commit conflict reload and retry (appenders keep going)."""
+    for attempt in range(retries + 1):
+        try:
+            return dt.optimize.compact()
+        except CommitFailedError:
+            if attempt == retries:
+                raise
+            time.sleep(0.2 * 2**attempt)
+            dt.update_incremental()
+    return {}
+
+
+def maintain_table(table: Table, root: str | None = None) -> dict[str, int] | None:
+    """Everything above for one table; None when the table does not exist."""
+    dt = open_table(table, root)
+    if dt is None:
+        return None
+    ensure_properties(dt)
+    metrics = compact(dt)
+    dt = open_table(table, root) or dt
+    dt.create_checkpoint()
+    dt.cleanup_metadata()
+    removed = dt.vacuum(retention_hours=VACUUM_HOURS, dry_run=False)
+    return {
+        "files_added": int(metrics.get("numFilesAdded", 0)),
+        "files_removed": int(metrics.get("numFilesRemoved", 0)),
+        "vacuumed": len(removed),
+        "version": dt.version(),
+    }
+
+
+def maintain(root: str | None = None) -> dict[str, dict[str, int]]:
+    """Upkeep of every registered table, then retention; returns per-table figures."""
+    from lake.retention import apply_retention
+
+    out: dict[str, dict[str, int]] = {}
+    for table in list(TABLES.values()):
+        res = maintain_table(table, root)
+        if res is not None:
+            out[table.path] = res
+    for path, n in apply_retention(root).items():
+        out.setdefault(path, {})["retention_deleted"] = n
+    log.info("maintenance: %s", out)
+    return out
