@@ -1,6 +1,6 @@
 // A jsdom page with a recording network: fetch answers with the statuses a test asks for and
 // keeps every request body; sendBeacon keeps its payloads. The SDK runs unmodified against it.
-import { JSDOM } from 'jsdom'
+import { JSDOM, VirtualConsole } from 'jsdom'
 import { createClient } from '../src/client.js'
 
 export const KEY = 'bl_pub_test'
@@ -11,8 +11,12 @@ export const HOST = 'https://collect.example'
  * failure). Returns the window, the client (not yet initialised) and the recorded traffic.
  */
 export const page = ({ url = 'https://shop.example/', html = '<!doctype html><title>Shop</title><body></body>', statuses = [], storage, referrer, beacon = true } = {}) => {
-  const dom = new JSDOM(html, { url, referrer, pretendToBeVisual: true })
+  // jsdom's own complaints (no navigation, refused connections) are expected noise here.
+  const virtualConsole = new VirtualConsole().sendTo(console, { omitJSDOMErrors: true })
+  const dom = new JSDOM(html, { url, referrer, pretendToBeVisual: true, runScripts: 'outside-only', virtualConsole })
   const w = dom.window
+  // jsdom cannot follow links or submit forms; the page under test stays put.
+  w.addEventListener('click', (e) => e.preventDefault())
   if (storage) for (const [k, v] of Object.entries(storage)) w.localStorage.setItem(k, v)
   const net = { posts: [], beacons: [], fetches: [] }
   const answers = [...statuses]

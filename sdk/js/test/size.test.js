@@ -1,0 +1,20 @@
+// The size budget of issue 3, on the minified, gzipped release files (built by `npm run build`).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+
+const gz = (f) => gzipSync(readFileSync(new URL('../dist/' + f, import.meta.url)), { level: 9 }).length
+
+test('core ≤ 4 KB and core + web vitals ≤ 7 KB, gzipped', () => {
+  const core = gz('beaconlake.js')
+  const vitals = gz('beaconlake-vitals.js')
+  console.log(`core ${core} B, vitals ${vitals} B, together ${core + vitals} B (gzip -9)`)
+  assert.ok(core <= 4096, `core is ${core} B`)
+  assert.ok(core + vitals <= 7168, `core + vitals is ${core + vitals} B`)
+})
+
+test('no runtime dependency besides web-vitals', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)))
+  assert.deepEqual(Object.keys(pkg.dependencies), ['web-vitals'])
+})
