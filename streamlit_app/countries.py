@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-# CLDR also maps retired codes (Burma, Zaire, East Germany, ...) onto current alpha-2 codes.
-_RETIRED = {"BUR", "ZAR", "DDR", "FXX", "TMP", "YMD"}
+# CLDR also maps retired codes (Burma, Zaire, East Germany, ...) and "unknown" (ZZZ).
+_RETIRED = {"BUR", "ZAR", "DDR", "FXX", "TMP", "YMD", "ZZZ"}
 
 
 @cache

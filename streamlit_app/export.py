@@ -14,7 +14,7 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     """Prefix a ' to text cells that a spreadsheet would run as a formula."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
             )
