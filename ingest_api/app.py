@@ -31,9 +31,11 @@ def _hook_sigterm(state: CollectorState) -> None:
     if not callable(prev):
         return
 
+    loop = asyncio.get_running_loop()
+
     def on_term(sig: int, frame: object) -> None:
         if state.committer is not None:
-            state.committer.draining = True
+            loop.call_soon_threadsafe(state.committer.begin_drain)
         prev(sig, frame)
 
     with contextlib.suppress(ValueError):  # not the main thread (an in-process test server)

@@ -140,10 +140,14 @@ class Committer:
             if not fut.done():
                 fut.set_exception(err)
 
-    async def drain(self) -> None:
-        """Refuse new events, commit what is buffered, stop the flusher."""
+    def begin_drain(self) -> None:
+        """Refuse new events and commit what is buffered now, without waiting for the timer."""
         self.draining = True
         self._full.set()
+
+    async def drain(self) -> None:
+        """Refuse new events, commit what is buffered, stop the flusher."""
+        self.begin_drain()
         while self.depth > 0 and self._task is not None and not self._task.done():
             await asyncio.sleep(0.01)
         if self._task is not None:

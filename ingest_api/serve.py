@@ -14,6 +14,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         host=host,
         port=port,
         workers=workers,
+        proxy_headers=False,  # X-Forwarded-For is ours to judge (settings.trusted_proxies)
         access_log=False,  # uvicorn's access log prints client addresses; ours does not
         log_config=None,
         timeout_graceful_shutdown=30,
