@@ -38,7 +38,7 @@ def _demo_key(data: Path) -> str:
 
 def _dashboard_password(data: Path) -> tuple[str, str]:
     """A local login for the dashboard (password kept in data/), and its stored hash."""
-    from streamlit_app.auth import hash_password
+    from streamlit_app.passwords import hash_password
 
     path = data / "dashboard_password.txt"
     if not path.exists():
@@ -79,9 +79,10 @@ def up(
     data = _data_dir()
     data.mkdir(parents=True, exist_ok=True)
     key = _demo_key(data)
-    (Path(settings.demo_dir) / "config.js").write_text(
-        f'window.BEACONLAKE_DEMO_KEY = "{key}";\n'
-    ) if Path(settings.demo_dir).exists() else None
+    if Path(settings.demo_dir).exists():
+        from demo.config import write_config
+
+        write_config(key, Path(settings.demo_dir))
     password, password_hash = _dashboard_password(data)
     env = {
         "BEACONLAKE_LAKE_URI": os.path.abspath(settings.lake_uri),
