@@ -10,13 +10,17 @@ import json
 from pathlib import Path
 
 
-def write_config(key: str, demo_dir: Path, host: str = "") -> Path:
-    """Write demo_dir/config.js; `host` "" means the collector that serves the page."""
+def write_config(
+    key: str, demo_dir: Path, host: str = "", options: dict[str, object] | None = None
+) -> Path:
+    """Write demo_dir/config.js; `host` "" means the collector that serves the page; `options`
+    become more data-* attributes of the SDK's script tag (e.g. {"allowWebdriver": True})."""
     if not key.startswith("bl_pub_"):
         raise ValueError("the demo shop needs a write key (bl_pub_…)")
     path = Path(demo_dir) / "config.js"
     path.write_text(
         f"window.BEACONLAKE_DEMO_KEY = {json.dumps(key)};\n"
         f"window.BEACONLAKE_DEMO_HOST = {json.dumps(host)};\n"
+        f"window.BEACONLAKE_DEMO_OPTIONS = {json.dumps(options or {})};\n"
     )
     return path

@@ -170,8 +170,7 @@
         var order = "o_" + Date.now().toString(36);
         identify(userId, { email: email, name: sessionStorage.getItem("demo_name") || "" });
         track("purchase", { order_id: order, revenue: total, currency: "EUR", items: items });
-        var b = sdk();
-        if (b && typeof b.flush === "function") b.flush();
+        // The SDK sends what is queued when the page hides (sendBeacon): no flush needed.
         setTimeout(function () { location.href = BASE + "thanks.html?order=" + order; }, 300);
       });
       window.addEventListener("popstate", step);

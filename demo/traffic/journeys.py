@@ -49,6 +49,7 @@ NEXT: dict[str, list[tuple[str | None, float]]] = {
 }
 DWELL_MEDIAN_S = {"home": 14, "catalog": 22, "filter": 15, "product": 38, "cart": 20}
 DWELL_MEDIAN_S |= {"checkout": 45, "payment": 35, "thanks": 12}
+COUPON = "button#coupon"  # the demo shop's deliberately broken button
 # How the visitor gets to the next page: (tag, text, selector) of what they click.
 LINKS = {
     "catalog": ("a", "Catalog", "nav a"),
@@ -56,7 +57,7 @@ LINKS = {
     "product": ("a", "", "a.card"),
     "cart": ("a", "View cart", "#added a"),
     "checkout": ("a", "Checkout", "main a.button"),
-    "payment": ("button", "Continue to payment", "#shipping button"),
+    "payment": ("button", "Continue to payment", "form#shipping > button"),
     "home": ("a", "Back to the shop", "main a.button"),
 }
 RANDOM_ERRORS = [
@@ -206,7 +207,7 @@ class Simulator:
                 product = rng.choice(self.products)
             path, title = self._page(kind, product, query)
             url = self.site + path
-            self._emit(v, "page_view", t, sid, ctx, url=url, referrer=referrer, title=title)
+            view = self._emit(v, "page_view", t, sid, ctx, url=url, referrer=referrer, title=title)
             dwell = min(600.0, rng.lognormvariate(_ln(DWELL_MEDIAN_S[kind]), 0.8))
             nxt = _pick(rng, NEXT[kind])
             if n == 13:
@@ -216,7 +217,7 @@ class Simulator:
             if kind == "cart":
                 self._cart_trouble(v, sid, ctx, url, at)
             if kind == "product" and nxt == "cart":
-                self._click(v, sid, ctx, url, at, "button", "Add to cart", None, "#add")
+                self._click(v, sid, ctx, url, at, "button", "Add to cart", None, "button#add")
                 props = {"sku": product.sku, "price": product.price, "currency": "EUR"}
                 self._emit(v, "add_to_cart", at, sid, ctx, url=url, properties=props)
                 order_total += product.price
@@ -230,6 +231,8 @@ class Simulator:
                 self._click(
                     v, sid, ctx, url, at, tag, text, None if tag == "button" else target, selector
                 )
+                if nxt == "payment":
+                    self._form(v, sid, ctx, url, at, "shipping")
             if rng.random() < 0.015:
                 err = {"message": rng.choice(RANDOM_ERRORS), "source": f"{self.site}/shop.js"}
                 self._emit(v, "error", at, sid, ctx, url=url, properties=err)
@@ -238,7 +241,10 @@ class Simulator:
                 full = v.device.full_vitals
                 for m in vitals.page_vitals(v.device.kind, kind, full, interacted, rng):
                     self._emit(v, "web_vital", leave, sid, ctx, url=url, properties=m)
-            duration = {"duration_ms": round(dwell * 1000 * rng.uniform(0.85, 1.0))}
+            duration = {
+                "duration_ms": round(dwell * 1000 * rng.uniform(0.85, 1.0)),
+                "page_view_id": view["event_id"],
+            }
             self._emit(v, "page_leave", leave, sid, ctx, url=url, properties=duration)
             t = leave + dt.timedelta(seconds=rng.uniform(0.15, 1.2))
             referrer, kind, query = url, nxt, {}
@@ -251,7 +257,7 @@ class Simulator:
             clicks = rng.randint(3, 7)
             for i in range(clicks):
                 t = at + dt.timedelta(milliseconds=i * rng.randint(120, 260))
-                self._click(v, sid, ctx, url, t, "button", "Apply coupon", None, "#coupon")
+                self._click(v, sid, ctx, url, t, "button", "Apply coupon", None, COUPON)
             err = {
                 "message": "TypeError: Cannot read properties of undefined (reading 'discount')",
                 "source": f"{self.site}/shop.js",
@@ -260,15 +266,18 @@ class Simulator:
             }
             self._emit(v, "error", at, sid, ctx, url=url, properties=err)
             rage = {
-                "selector": "#coupon",
-                "text": "Apply coupon",
+                "x": rng.randint(400, 440),
+                "y": rng.randint(270, 290),
                 "tag": "button",
+                "text": "Apply coupon",
+                "href": None,
+                "selector": COUPON,
                 "clicks": clicks,
             }
             end = at + dt.timedelta(milliseconds=clicks * 200)
             self._emit(v, "rage_click", end, sid, ctx, url=url, properties=rage)
         if rng.random() < 0.08:
-            self._click(v, sid, ctx, url, at, "button", "Check stock", None, "#stock")
+            self._click(v, sid, ctx, url, at, "button", "Check stock", None, "button#stock")
             failed = {
                 "method": "GET",
                 "url": f"{self.site}/api/stock",
@@ -281,7 +290,8 @@ class Simulator:
         self, v: Visitor, sid: str, ctx: dict, url: str, at: dt.datetime, total: float, p: Product
     ) -> None:
         """Pay: identify the buyer, then the purchase (as the demo shop's checkout does)."""
-        self._click(v, sid, ctx, url, at, "button", "Pay now", None, "#payment button")
+        self._click(v, sid, ctx, url, at, "button", "Pay now", None, "form#payment > button")
+        self._form(v, sid, ctx, url, at, "payment")
         if v.user_id is None:
             v.user_id = self._id("u_")
             traits = {"email": f"{v.user_id}@example.com", "country": ctx["lang"][-2:]}
@@ -334,6 +344,10 @@ class Simulator:
         props = {"tag": tag, "text": text, "href": href, "selector": selector}
         self._emit(v, "click", at, sid, ctx, url=url, properties=props)
 
+    def _form(self, v: Visitor, sid: str, ctx: dict, url: str, at: dt.datetime, form: str) -> None:
+        props = {"form_id": form, "form_name": None, "action": None, "method": "get"}
+        self._emit(v, "form_submit", at, sid, ctx, url=url, properties=props)
+
     def _emit(
         self,
         v: Visitor,
@@ -342,7 +356,7 @@ class Simulator:
         session_id: str,
         ctx: dict | None = None,
         **fields: Any,
-    ) -> None:
+    ) -> dict[str, Any]:
         ev = make_event(
             event,
             visitor_id=v.visitor_id,
@@ -354,6 +368,7 @@ class Simulator:
             **fields,
         )
         v.events.append(ev)
+        return ev
 
 
 _HOUR_WEIGHTS = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 7, 6, 4, 2]
