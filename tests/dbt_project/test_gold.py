@@ -58,13 +58,13 @@ def test_sessions(built: dict[str, Any]) -> None:
     )  # fmt: skip
     got = [tuple(r[c] for c in cols) for r in gold("sessions", ("session_id",))]
     expected = [
-        ("sA", "vA", "vA", at(2, 10), at(2, 10, 1, 30), 90.0, 3, 6, False, "/catalog", "/product/2"),
-        ("sA-1", "vA", "vA", at(2, 10, 40), at(2, 10, 40), 0.0, 0, 1, None, "/product/2", "/product/2"),
+        ("sA", "vA", "vA", at(2, 10), at(2, 10, 1, 30), 90.0, 3, 6, False, "/catalog", "/product/2"),  # noqa: E501
+        ("sA-1", "vA", "vA", at(2, 10, 40), at(2, 10, 40), 0.0, 0, 1, None, "/product/2", "/product/2"),  # noqa: E501
         ("sB", "vB", "vB", at(2, 11), at(2, 11, 0, 5), 5.0, 1, 2, True, "/catalog", "/catalog"),
         ("sD", "vD", "vD", at(3), at(4), 86400.0, 1, 73, False, "/long", "/long"),
         ("sD-1", "vD", "vD", at(4, 0, 20), at(4, 0, 40), 1200.0, 0, 2, None, "/long", "/long"),
         ("sE", "vE", "user-1", at(5, 9), at(5, 9, 2), 120.0, 2, 3, False, "/catalog", "/product/9"),
-        ("sF", "vF", "user-1", at(5, 20), at(5, 20, 1), 60.0, 1, 2, False, "/product/3", "/product/3"),
+        ("sF", "vF", "user-1", at(5, 20), at(5, 20, 1), 60.0, 1, 2, False, "/product/3", "/product/3"),  # noqa: E501
         ("sG", "vG", "user-2", at(5, 10), at(5, 10, 1), 60.0, 1, 2, False, "/about", "/about"),
         ("sH", "vH", "vH", at(6, 10), at(6, 10, 2), 120.0, 2, 3, False, "/checkout", "/catalog"),
         ("sI", "vI", "vI", at(1), at(1), 0.0, 1, 1, True, "/catalog", "/catalog"),
