@@ -1,0 +1,92 @@
+"""One real browser: `streamlit run` on a free port, headless Debian Chromium opens the Overview,
+waits for the KPI cards and saves docs/screenshot-overview.png (the README's picture)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pyarrow.compute as pc
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update"]  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_dashboard", REPO / "bench/dashboard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+def test_overview_in_a_real_browser(lake_root: str):
+    from playwright.sync_api import sync_playwright
+
+    today = dt.datetime.now(dt.UTC).date()
+    sessions, _ = _bench().make_gold(lake_root, sessions=3000, days=30, end=today)
+    week_start = dt.datetime.combine(today - dt.timedelta(days=6), dt.time(), tzinfo=dt.UTC)
+    expected = pc.sum(pc.greater_equal(sessions["started_at"], week_start)).as_py()
+
+    port = _free_port()
+    env = {**os.environ, "BEACONLAKE_LAKE_URI": lake_root, "BEACONLAKE_DASHBOARD_PASSWORD_HASH": ""}
+    env.pop("BEACONLAKE_DASHBOARD_PASSWORD_HASH")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app/app.py"),
+         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+         "--client.toolbarMode=viewer"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(240):
+            try:
+                if httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not come up")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(f"{base}/?project=demo&range=7d", timeout=120_000)
+            page.wait_for_function(
+                "document.querySelectorAll('[data-testid=\"stMetricValue\"]').length == 6",
+                timeout=120_000,
+            )
+            page.wait_for_selector(".vega-embed", timeout=60_000)
+            page.wait_for_timeout(1500)  # let the charts draw before the picture
+            cards = dict(
+                zip(
+                    page.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
+                    page.locator('[data-testid="stMetricValue"]').all_inner_texts(),
+                    strict=True,
+                )
+            )
+            assert cards["Sessions"].strip() == f"{expected:,}"
+            page.screenshot(path=str(REPO / "docs/screenshot-overview.png"), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert (REPO / "docs/screenshot-overview.png").stat().st_size > 20_000
