@@ -105,6 +105,8 @@ def snapshot(
     """A cursor on a shared connection for these tables, rebuilt every SNAPSHOT_TTL_S."""
     root = lake_root(root)
     key = (root, tuple(sorted(tables)), since)
+    if not is_local(root):
+        return connect(key[1], root, since)  # Arrow-dataset views are not shared by cursors
     now = time.monotonic()
     with _LOCK:
         hit = _SNAPSHOTS.get(key)

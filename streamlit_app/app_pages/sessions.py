@@ -5,14 +5,34 @@ from __future__ import annotations
 import streamlit as st
 
 from streamlit_app import queries, ui
+from streamlit_app.filters import DIMENSIONS, Filters
 
 ctx = ui.context()
 st.title("Sessions")
 
 if ui.need_project(ctx):
-    f = ctx.filters()
-    person = st.text_input("Person or visitor id", key="ss_person").strip() or None
-    st.caption("Dimension filters from the Overview (URL) apply here too.")
+    base = ctx.filters()
+    dims = dict(base.dims)
+    cols = st.columns(4)
+    person = cols[0].text_input("Person or visitor id", key="ss_person").strip() or None
+    for col, dim in zip(cols[1:], ("country", "device", "channel"), strict=True):
+        values = queries.breakdown(ctx.root, ctx.filters(with_dims=False), dim, 250)["value"]
+        current = st.query_params.get(dim)
+        options = ["(any)", *values]
+        if current and current not in options:
+            options.append(current)
+        picked = col.selectbox(
+            DIMENSIONS[dim][0],
+            options,
+            index=options.index(current) if current else 0,
+            key=f"ss_{dim}",
+        )
+        if picked == "(any)":
+            dims.pop(dim, None)
+        else:
+            dims[dim] = picked
+    f = Filters(base.project, base.start, base.end, tuple(sorted(dims.items())))
+    st.caption("Dimension filters chosen on the Overview (in the URL) apply here too.")
     df = queries.sessions_list(ctx.root, f, person)
     if df.empty:
         st.info("No sessions match in this period.")

@@ -117,6 +117,10 @@ def test_sessions_list_timeline_and_person(lake, app):
 def test_sessions_respect_overview_filters(lake, app):
     at = app("sessions.py", country="DE", **WEEK)
     assert sorted(at.dataframe[0].value["session_id"]) == ["s1", "s3"]
+    at.selectbox(key="ss_device").set_value("mobile").run()
+    assert at.dataframe[0].value["session_id"].tolist() == ["s3"]
+    at.selectbox(key="ss_country").set_value("(any)").run()
+    assert sorted(at.dataframe[0].value["session_id"]) == ["s3", "s4"]
 
 
 def test_retention_cohorts(lake, app):
