@@ -82,6 +82,13 @@ def test_bad_input_is_refused_at_capture() -> None:
         client.shutdown(0)
 
 
+def test_capture_after_shutdown_is_dropped_not_raised() -> None:
+    client = Client("bl_pub_x", "http://127.0.0.1:9", flush_at_exit=False)
+    assert client.shutdown(5)
+    client.capture("late", "v_1")  # e.g. from another atexit hook: must not crash the app
+    assert client.stats.dropped == 1 and client.stats.requests == 0
+
+
 # --- against the collector ------------------------------------------------------------------
 
 

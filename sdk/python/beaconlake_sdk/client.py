@@ -211,8 +211,10 @@ class Client:
 
     def _enqueue(self, raw: bytes) -> None:
         with self._cond:
-            if self._closed:
-                raise RuntimeError("client is shut down")
+            if self._closed:  # e.g. a late capture from another atexit hook: never crash the app
+                self._dropped += 1
+                log.warning("beaconlake: capture after shutdown, event dropped")
+                return
             if not envelope.fits(raw, self.max_batch_bytes):
                 self._dropped += 1
                 log.warning(
