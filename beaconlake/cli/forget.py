@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 
 from lake import erasure
@@ -32,15 +35,16 @@ def forget(
     if all_data and not project:
         _fail("--all needs --project NAME")
     try:
-        if person is not None:
-            result = erasure.forget_person(
-                person, project, purge_now=vacuum_now, duckdb_wait_s=duckdb_wait
-            )
-        else:
-            assert project is not None
-            result = erasure.forget_project(
-                project, purge_now=vacuum_now, duckdb_wait_s=duckdb_wait
-            )
+        with _pipeline_paused():
+            if person is not None:
+                result = erasure.forget_person(
+                    person, project, purge_now=vacuum_now, duckdb_wait_s=duckdb_wait
+                )
+            else:
+                assert project is not None
+                result = erasure.forget_project(
+                    project, purge_now=vacuum_now, duckdb_wait_s=duckdb_wait
+                )
     except erasure.ErasureFailed as exc:
         _fail(f"erasure {exc.result.request_id} failed: {exc.result.error}")
     except ValueError as exc:
@@ -52,6 +56,22 @@ def forget(
     gold = "next `beaconlake pipeline run` rebuilds gold aggregates"
     purged = "old files vacuumed" if vacuum_now else "old files go at the next vacuum"
     typer.echo(f"done: request {result.request_id}, {result.total} rows; {purged}; {gold}")
+
+
+@contextmanager
+def _pipeline_paused() -> Iterator[None]:
+    """Hold the pipeline lock while erasing: a run that read silver before the erasure could
+    otherwise publish the person back into gold, and dbt would hold the DuckDB build file."""
+    from orchestration.lock import PipelineBusy, pipeline_lock
+
+    try:
+        with pipeline_lock(blocking=False):
+            yield
+        return
+    except PipelineBusy:
+        typer.echo("waiting for the running pipeline to finish...", err=True)
+    with pipeline_lock(blocking=True):
+        yield
 
 
 def _fail(reason: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,29 @@ def test_bad_arguments_exit_non_zero_with_one_line_and_change_nothing(
     assert out.output.strip().splitlines() == [out.output.strip()]
     assert reason in out.output
     assert len(_event_ids()) == 6
+
+
+def test_forget_waits_for_a_running_pipeline_then_erases(lake_root: str, build_file: Path) -> None:
+    data.build(lake_root)
+    hold = "import sys\nfrom orchestration.lock import pipeline_lock\nwith pipeline_lock():\n"
+    hold += "    print('held', flush=True)\n    sys.stdin.readline()\n"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    cli = str(Path(sys.executable).parent / "beaconlake")
+    forget = subprocess.Popen(
+        [cli, "forget", "--person", data.PERSON],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert forget.stderr is not None
+        assert forget.stderr.readline().strip() == "waiting for the running pipeline to finish..."
+        assert forget.poll() is None and len(_event_ids()) == 6  # nothing erased while it runs
+    finally:
+        holder.communicate("\n")
+    out, _ = forget.communicate(timeout=120)
+    assert forget.returncode == 0, out
+    assert _event_ids() == {"e5", "e6", "e7"}
