@@ -40,6 +40,7 @@ from demo.traffic.site import (
 )
 
 LIB = {"lib": "beaconlake-demo-traffic", "lib_version": "0.1.0"}
+BOUNCE = 0.25  # landings that leave at once, on top of each page's own exit rate
 
 
 @dataclass
@@ -169,10 +170,13 @@ class Simulator:
             path, title = self._page(kind, product, query)
             url = self.site + path
             view = self._emit(v, "page_view", t, sid, ctx, url=url, referrer=referrer, title=title)
-            dwell = min(600.0, rng.lognormvariate(_ln(DWELL_MEDIAN_S[kind]), 0.8))
             nxt = _pick(rng, NEXT[kind])
-            if n == 13:
+            if n == 13 or (n == 0 and rng.random() < BOUNCE):
                 nxt = None
+            if n == 0 and nxt is None and rng.random() < 0.7:
+                dwell = rng.lognormvariate(_ln(4), 0.6)  # a glance, then back: a bounce
+            else:
+                dwell = min(600.0, rng.lognormvariate(_ln(DWELL_MEDIAN_S[kind]), 0.8))
             at = t + dt.timedelta(seconds=dwell * rng.uniform(0.3, 0.9))
             interacted = nxt is not None or rng.random() < 0.3
             if kind == "cart":
