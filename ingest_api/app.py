@@ -6,14 +6,14 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from beaconlake.settings import get_settings
 from ingest_api import openapi, static
@@ -47,8 +47,11 @@ def _lifespan(state: CollectorState):
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Salts matter on the hot path only in cookieless mode; otherwise load them meanwhile.
         salt = state._salt_task = asyncio.create_task(state.refresh_salt())
-        prepared, _ = await asyncio.gather(
-            asyncio.to_thread(state.prepare_lake), state.keys.refresh(), return_exceptions=True
+        prepared, *_ = await asyncio.gather(
+            asyncio.to_thread(state.prepare_lake),
+            state.keys.refresh(),
+            asyncio.to_thread(state.warm_up),
+            return_exceptions=True,
         )
         if isinstance(prepared, Exception):  # /readyz reports it; commits answer 503 meanwhile
             log.error("lake_not_writable", extra={"fields": {"error": type(prepared).__name__}})
@@ -70,11 +73,39 @@ def _lifespan(state: CollectorState):
     return lifespan
 
 
+class CollectorApp(FastAPI):
+    """FastAPI, except that POST /v1/events skips the middleware stack (seven layers of
+    per-request work) and goes straight to its endpoint; it sets its own CORS header."""
+
+    events_endpoint: Callable[[Request], Awaitable[Response]]
+    cors_origins: list[str]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/v1/events":
+            scope["app"] = self
+            request = Request(scope, receive)
+            try:
+                response = await self.events_endpoint(request)
+            except Exception:
+                log.exception("unhandled_error")
+                response = json_response({"error": "internal", "detail": None}, 500)
+            origin = request.headers.get("origin")
+            if origin is not None:
+                if "*" in self.cors_origins:
+                    response.headers["Access-Control-Allow-Origin"] = "*"
+                elif origin in self.cors_origins:
+                    response.headers["Access-Control-Allow-Origin"] = origin
+                    response.headers["Vary"] = "Origin"
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     setup_logging()
     state = CollectorState(settings)
-    app = FastAPI(
+    app = CollectorApp(
         title="BeaconLake collector",
         version="0.1.0",
         lifespan=_lifespan(state),
@@ -82,8 +113,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.state.collector = state
-    # The hot path first in the route list: a raw Starlette route, no FastAPI per-request work.
-    app.router.routes.insert(0, Route("/v1/events", make_endpoint(state), methods=["POST"]))
+    app.events_endpoint = make_endpoint(state)
+    app.cors_origins = list(settings.cors_origins)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -9,6 +9,8 @@ import os
 import time
 import uuid
 
+import pyarrow as pa
+
 from beaconlake.settings import Settings
 from ingest_api.committer import Committer
 from ingest_api.keyring import KeyRing
@@ -63,6 +65,11 @@ class CollectorState:
         """Create the bronze tables up front (blocking) so the first commit is a plain append."""
         for t in (RAW_EVENTS, REJECTED_EVENTS):
             io.ensure_table(t)
+
+    @staticmethod
+    def warm_up() -> None:
+        """pa.array imports pandas on first use (seconds): pay that at startup, not in a commit."""
+        pa.array([dt.datetime.now(dt.UTC)], type=RAW_EVENTS.schema.field("received_at").type)
 
     async def refresh_salt(self) -> None:
         today = dt.datetime.now(dt.UTC).date()
