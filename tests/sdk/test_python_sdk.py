@@ -189,6 +189,7 @@ def test_4xx_is_not_retried_and_stores_nothing(collector) -> None:
     stats = client.stats
     client.shutdown()
     assert stats.failed == 2 and stats.requests == 1 and stats.retries == 0
+    assert client.last_errors[0].startswith("HTTP 401")
     assert raw_rows(collector.lake_root) == []
 
 

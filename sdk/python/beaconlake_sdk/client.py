@@ -193,6 +193,12 @@ class Client:
         self.shutdown(self.exit_timeout)
 
     @property
+    def last_errors(self) -> list[str]:
+        """The latest send errors (HTTP status and body, or the network error)."""
+        with self._cond:
+            return list(self._totals.errors)
+
+    @property
     def stats(self) -> Stats:
         with self._cond:
             t = self._totals
@@ -266,6 +272,7 @@ class Client:
             result = self._send(batch)
             with self._cond:
                 self._totals.add(result)
+                del self._totals.errors[:-10]  # keep the latest few, not a growing log
                 self._done += len(batch)
                 self._cond.notify_all()
 
