@@ -162,20 +162,24 @@ def enrich(root: str | None = None) -> EnrichResult:
             )
         _lookups(con)
         changed = identity.build_map(con)
-        new_count = con.execute("select count(*) from ev").fetchall()[0][0]
         rewrites = 0
         if changed:
             old = con.sql(identity.rewrites_sql(EVENTS.columns)).to_arrow_table()
             rewrites = old.num_rows
         if rewrites:
             new = con.sql(_final_sql(p.target)).to_arrow_table()
+            new_count = new.num_rows
             rows = pa.concat_tables([old.cast(EVENTS.schema), new.cast(EVENTS.schema)])
             writer.merge_rows(
                 EVENTS, rows, ("event_id", "event_date"), ["person_id"], APP_ID, p.target, root
             )
         else:
             reader = con.sql(_final_sql(p.target)).to_arrow_reader(100_000)
-            writer.append(EVENTS, writer.cast_reader(EVENTS, reader), APP_ID, p.target, root)
+            counter = [0]
+            writer.append(
+                EVENTS, writer.cast_reader(EVENTS, reader, counter), APP_ID, p.target, root
+            )
+            new_count = counter[0]
     finally:
         con.close()
     res = EnrichResult(

@@ -18,11 +18,16 @@ from lake.io import ensure_table, open_table
 from lake.registry import Table
 
 
-def cast_reader(table: Table, reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
-    """The reader's batches cast to the registry schema (names, types, nullability)."""
+def cast_reader(
+    table: Table, reader: pa.RecordBatchReader, counter: list[int] | None = None
+) -> pa.RecordBatchReader:
+    """The reader's batches cast to the registry schema (names, types, nullability); rows
+    passed through are added to counter[0]."""
 
     def batches() -> Iterator[pa.RecordBatch]:
         for batch in reader:
+            if counter is not None:
+                counter[0] += batch.num_rows
             yield batch.select(table.columns).cast(table.schema)
 
     return pa.RecordBatchReader.from_batches(table.schema, batches())
