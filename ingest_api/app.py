@@ -60,6 +60,7 @@ def _lifespan(state: CollectorState):
         committer = state.new_committer()
         committer.start()
         key_task = asyncio.create_task(state.keys.run(), name="key-refresh")
+        log_task = asyncio.create_task(state.request_log.run(), name="request-log")
         _hook_sigterm(state)
         log.info("collector_started", extra={"fields": {"app_id": committer.app_id}})
         try:
@@ -67,7 +68,8 @@ def _lifespan(state: CollectorState):
         finally:
             await committer.drain()
             key_task.cancel()
-            await asyncio.gather(key_task, return_exceptions=True)
+            log_task.cancel()
+            await asyncio.gather(key_task, log_task, return_exceptions=True)
             log.info("collector_stopped", extra={"fields": {"commits": committer.seq}})
 
     return lifespan

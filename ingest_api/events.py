@@ -102,20 +102,17 @@ def make_endpoint(state: CollectorState):
         else:
             err = None
         state.metrics.request(status)
-        log.info(
-            "request",
-            extra={
-                "fields": {
-                    "method": "POST",
-                    "path": "/v1/events",
-                    "status": status,
-                    "error": err,
-                    "project": project,
-                    "accepted": accepted,
-                    "rejected": rejected,
-                    "ms": round((time.perf_counter() - t0) * 1000, 2),
-                }
-            },
+        state.request_log.write(
+            {
+                "method": "POST",
+                "path": "/v1/events",
+                "status": status,
+                "error": err,
+                "project": project,
+                "accepted": accepted,
+                "rejected": rejected,
+                "ms": round((time.perf_counter() - t0) * 1000, 2),
+            }
         )
         return response
 

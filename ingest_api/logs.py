@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+import os
 import sys
 
 import orjson
@@ -39,3 +42,39 @@ def setup_logging(level: int = logging.INFO) -> None:
         lg.propagate = False
     # uvicorn's access log would print client addresses: keep it off.
     logging.getLogger("uvicorn.access").disabled = True
+
+
+class RequestLog:
+    """The one-line-per-request log, written in blocks: a logging call plus an unbuffered write
+    per request cost ~13% of the hot path. Lines are flushed every `interval_s` and at exit."""
+
+    def __init__(self, fd: int = 2, interval_s: float = 0.25) -> None:
+        self.fd = fd
+        self.interval_s = interval_s
+        self._buf = bytearray()
+        self.enabled = logging.getLogger("beaconlake.collector").isEnabledFor(logging.INFO)
+
+    def write(self, fields: dict) -> None:
+        if not self.enabled:
+            return
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        line = {"ts": now, "level": "info", "logger": "beaconlake.collector", "msg": "request"}
+        line.update(fields)
+        self._buf += orjson.dumps(line)
+        self._buf += b"\n"
+        if len(self._buf) > 65_536:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._buf:
+            data, self._buf = bytes(self._buf), bytearray()
+            with contextlib.suppress(OSError):
+                os.write(self.fd, data)
+
+    async def run(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.interval_s)
+                self.flush()
+        finally:
+            self.flush()

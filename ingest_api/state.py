@@ -14,6 +14,7 @@ import pyarrow as pa
 from beaconlake.settings import Settings
 from ingest_api.committer import Committer
 from ingest_api.keyring import KeyRing
+from ingest_api.logs import RequestLog
 from ingest_api.metrics import Metrics
 from ingest_api.privacy import parse_networks
 from ingest_api.ratelimit import RateLimiter
@@ -31,6 +32,7 @@ class CollectorState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.metrics = Metrics()
+        self.request_log = RequestLog()
         self.limits = Limits(
             max_string_chars=settings.max_string_chars,
             max_depth=settings.max_depth,
