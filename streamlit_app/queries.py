@@ -64,11 +64,11 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
     """The six KPI figures for the period ('cur') and the one before ('prev')."""
     cond, params = _sess(f)
     params |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
+    # Plain aggregates in one pass; each exact distinct count in its own subquery: mixing
+    # them in one SELECT made DuckDB 2.0 ~5x slower on 2 M sessions.
     s = _q(
         f"""
         select
-          count(distinct visitor_id) filter (where ended_at >= $start) as visitors_cur,
-          count(distinct visitor_id) filter (where started_at < $start) as visitors_prev,
           count(*) filter (where started_at >= $start) as sessions_cur,
           count(*) filter (where started_at >= $pstart and started_at < $start) as sessions_prev,
           avg(is_bounce::double) filter (where started_at >= $start and pageviews > 0) as b_cur,
@@ -78,6 +78,17 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
           avg(duration_s) filter (where started_at >= $pstart and started_at < $start) as d_prev
         from sessions s
         where {cond} and s.started_at < $end and s.ended_at >= $pstart
+        """,
+        params,
+        SV,
+        root,
+    ).iloc[0]
+    v = _q(
+        f"""
+        select (select count(distinct visitor_id) from sessions s
+                where {cond} and started_at < $end and ended_at >= $start) as visitors_cur,
+               (select count(distinct visitor_id) from sessions s
+                where {cond} and started_at < $start and ended_at >= $pstart) as visitors_prev
         """,
         params,
         SV,
@@ -100,7 +111,7 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
         sessions = int(s[f"sessions_{period}"])
         pageviews = int(pv[period])
         out[period] = {
-            "visitors": int(s[f"visitors_{period}"]),
+            "visitors": int(v[f"visitors_{period}"]),
             "sessions": sessions,
             "pageviews": pageviews,
             "views_per_session": pageviews / sessions if sessions else None,
@@ -114,14 +125,24 @@ def _num(v: Any) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
+# UTC hour/day buckets by integer arithmetic on epoch seconds: 5-10x faster than date_trunc
+# on TIMESTAMPTZ, which goes through ICU's calendar per row.
+_BUCKET = "to_timestamp((epoch_us({col}) // $us) * $us / 1000000)"
+_US = {"hour": 3_600_000_000, "day": 86_400_000_000}
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def timeseries(root: str, f: Filters) -> pd.DataFrame:
-    """Visitors, sessions and page views per hour or day, missing buckets as zero."""
+    """Visitors, sessions and page views per hour or day, missing buckets as zero.
+
+    Visitors per bucket are HyperLogLog estimates (see `breakdown`); sessions and page views
+    are exact.
+    """
     cond, params = _sess(f)
-    params |= _range(f) | {"unit": f.bucket}
+    params |= _range(f) | {"us": _US[f.bucket]}
     s = _q(
-        f"""select date_trunc($unit, started_at) as bucket, count(distinct visitor_id) as visitors,
-                   count(*) as sessions
+        f"""select {_BUCKET.format(col="started_at")} as bucket,
+                   approx_count_distinct(visitor_id) as visitors, count(*) as sessions
             from sessions s where {cond} and started_at >= $start and started_at < $end
             group by 1""",
         params,
@@ -129,9 +150,9 @@ def timeseries(root: str, f: Filters) -> pd.DataFrame:
         root,
     )
     pcond, pparams = page_view_conditions(f)
-    pparams |= _range(f) | {"unit": f.bucket}
+    pparams |= _range(f) | {"us": _US[f.bucket]}
     p = _q(
-        f"""select date_trunc($unit, event_time) as bucket, count(*) as pageviews
+        f"""select {_BUCKET.format(col="event_time")} as bucket, count(*) as pageviews
             from page_views pv where {pcond} and event_time >= $start and event_time < $end
             group by 1""",
         pparams,
@@ -153,13 +174,18 @@ def timeseries(root: str, f: Filters) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def breakdown(root: str, f: Filters, dim: str, limit: int = 50) -> pd.DataFrame:
-    """Top values of one dimension: visitors, sessions, bounce rate (pages: views, people)."""
+    """Top values of one dimension: visitors, sessions, bounce rate (pages: views, people).
+
+    Visitors/people here are HyperLogLog estimates (exact for small counts, ~2-4 % off for
+    large ones), as Plausible's breakdowns are (ClickHouse `uniq`): 3-4x faster than exact
+    distinct counts on millions of sessions. The KPI cards stay exact.
+    """
     column = DIMENSIONS[dim][1]
     if column is None:
         cond, params = page_view_conditions(f)
         return _q(
             f"""select coalesce(path, '{NONE_LABEL}') as value,
-                       count(distinct person_id) as people, count(*) as pageviews
+                       approx_count_distinct(person_id) as people, count(*) as pageviews
                 from page_views pv where {cond} and event_time >= $start and event_time < $end
                 group by 1 order by pageviews desc, value limit {int(limit)}""",
             params | _range(f),
@@ -169,7 +195,7 @@ def breakdown(root: str, f: Filters, dim: str, limit: int = 50) -> pd.DataFrame:
     cond, params = _sess(f)
     return _q(
         f"""select coalesce({column}, '{NONE_LABEL}') as value,
-                   count(distinct visitor_id) as visitors, count(*) as sessions,
+                   approx_count_distinct(visitor_id) as visitors, count(*) as sessions,
                    avg(is_bounce::double) filter (where pageviews > 0) as bounce_rate
             from sessions s where {cond} and started_at >= $start and started_at < $end
             group by 1 order by visitors desc, sessions desc, value limit {int(limit)}""",

@@ -58,9 +58,9 @@ if ui.need_project(ctx):
     )
     st.altair_chart(chart, width="stretch")
 
-    def table(dim: str, title: str) -> None:
+    def table(dim: str, title: str, limit: int = 50) -> None:
         """A breakdown; selecting a row adds `dim = value` to the page's filters."""
-        df = queries.breakdown(ctx.root, f, dim)
+        df = queries.breakdown(ctx.root, f, dim, limit)
         st.subheader(title)
         if df.empty:
             st.caption("Nothing in this period.")
@@ -85,29 +85,32 @@ if ui.need_project(ctx):
                 st.query_params[dim] = value
                 st.rerun()
 
+    def card(key: str, dims: tuple[str, ...]) -> str:
+        """A switch over related breakdowns; only the chosen one is queried (as Plausible)."""
+        labels = {DIMENSIONS[d][0]: d for d in dims}
+        first = DIMENSIONS[dims[0]][0]
+        picked = st.segmented_control(
+            "Breakdown", list(labels), default=first, key=key, label_visibility="collapsed"
+        )
+        return labels[picked or first]
+
     left, right = st.columns(2)
     with left:
-        tab = st.tabs(["Top pages", "Entry pages", "Exit pages"])
-        for t, dim in zip(tab, ("page", "entry_page", "exit_page"), strict=True):
-            with t:
-                table(dim, DIMENSIONS[dim][0] + "s")
+        dim = card("card_pages", ("page", "entry_page", "exit_page"))
+        table(dim, DIMENSIONS[dim][0] + "s")
     with right:
-        tab = st.tabs(["Channels", "Referrers", "UTM campaigns", "UTM sources"])
-        for t, dim in zip(tab, ("channel", "referrer", "campaign", "source"), strict=True):
-            with t:
-                table(dim, DIMENSIONS[dim][0] + "s")
+        dim = card("card_sources", ("channel", "referrer", "campaign", "source", "medium"))
+        table(dim, DIMENSIONS[dim][0] + "s")
     left, right = st.columns(2)
     with left:
-        tab = st.tabs(["Browsers", "OS", "Devices"])
-        for t, dim in zip(tab, ("browser", "os", "device"), strict=True):
-            with t:
-                table(dim, DIMENSIONS[dim][0])
+        dim = card("card_devices", ("browser", "os", "device"))
+        table(dim, DIMENSIONS[dim][0])
     with right:
         countries = queries.breakdown(ctx.root, f, "country", limit=250)
         if not countries.empty:
-            geo = countries.assign(iso3=countries["value"].map(iso3))
+            geo = countries.assign(iso3=countries["value"].map(iso3)).dropna(subset=["iso3"])
             fig = px.choropleth(
-                geo.dropna(subset=["iso3"]),
+                geo,
                 locations="iso3",
                 color="visitors",
                 hover_name="value",
@@ -115,4 +118,4 @@ if ui.need_project(ctx):
             )
             fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=300)
             st.plotly_chart(fig, width="stretch")
-        table("country", "Countries")
+        table("country", "Countries", limit=250)

@@ -72,3 +72,17 @@ def test_export_of_filtered_rows(lake):
     assert rows["event_id"].tolist() == ["s1-buy"]
     assert queries.events_export(*args, "plan", "free").empty
     assert b"s1-buy" in to_csv(rows)
+
+
+def test_hourly_and_daily_series(lake):
+    from streamlit_app.filters import Filters
+
+    day = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
+    hourly = queries.timeseries(lake, Filters("shop", day, day + dt.timedelta(days=1)))
+    assert len(hourly) == 24
+    at_ten = hourly[hourly["time"] == pd.Timestamp("2026-11-10 10:00", tz="UTC")].iloc[0]
+    assert (at_ten["visitors"], at_ten["sessions"], at_ten["pageviews"]) == (1, 1, 3)
+    assert hourly["pageviews"].sum() == 3
+    daily = queries.timeseries(lake, Filters("shop", day, day + dt.timedelta(days=7)))
+    assert daily["pageviews"].tolist() == [3, 1, 2, 0, 0, 1, 0]
+    assert daily["sessions"].tolist() == [1, 1, 1, 0, 0, 1, 0]
