@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from beaconlake.settings import Settings
 from ingest_api.committer import Committer
+from ingest_api.fastpath import make_decoder
 from ingest_api.keyring import KeyRing
 from ingest_api.logs import RequestLog
 from ingest_api.metrics import Metrics
@@ -39,6 +40,7 @@ class CollectorState:
             max_properties_bytes=settings.max_properties_bytes,
         )
         self.steps = list(STEPS)
+        self.fast_decoder = make_decoder(self.limits, settings.max_batch_events)
         self.keys = KeyRing(settings.key_refresh_s)
         self.rate = RateLimiter(settings.rate_limit_events_per_s, settings.rate_limit_burst)
         self.trusted = parse_networks(settings.trusted_proxies)

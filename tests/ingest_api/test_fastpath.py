@@ -1,0 +1,74 @@
+"""The msgspec fast path accepts only what every validation step accepts, and builds the same
+rows; whatever it is unsure about goes to the exact path (None)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+import pytest
+
+from ingest_api.fastpath import decode, make_decoder, split_fast
+from ingest_api.rows import RequestMeta, split
+from ingest_api.validate import STEPS, Limits, validate
+
+L = Limits(max_string_chars=50, max_depth=4, max_properties_bytes=120)
+DEC = make_decoder(L, max_batch=3)
+BASE = {"event": "page_view", "timestamp": "2026-11-23T10:00:00Z", "event_id": "e1",
+        "visitor_id": "v1", "url": "https://x/", "properties": {"a": 1}}  # fmt: skip
+
+
+def deep(n: int) -> dict:
+    d: dict = {}
+    for _ in range(n - 1):
+        d = {"k": d}
+    return d
+
+
+CASES = [
+    {},
+    {"event": None}, {"event": ""}, {"event": 5}, {"event": "e" * 200}, {"event": "e" * 201},
+    {"timestamp": None}, {"timestamp": 17}, {"timestamp": "t" * 64}, {"timestamp": "t" * 65},
+    {"event_id": None}, {"event_id": ""}, {"event_id": 3}, {"event_id": "i" * 201},
+    {"url": "u" * 50}, {"url": "u" * 51}, {"user_id": 42}, {"title": ["x"]}, {"sent_at": 1},
+    {"visitor_id": ""}, {"properties": [1]}, {"properties": "s"}, {"context": {"lang": "en"}},
+    {"properties": deep(3)}, {"properties": deep(4)}, {"properties": deep(5)},
+    {"properties": {"t": "[[[[["}}, {"properties": {"b": "z" * 90}},
+    {"properties": {"b": "z" * 130}}, {"event": "replay", "properties": {"b": "z" * 500}},
+    {"context": {"a": [[[1]]]}}, {"properties": {"é": "ü"}},
+]  # fmt: skip
+
+
+def meta() -> RequestMeta:
+    now = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    return RequestMeta(now, "p", "1.2.3.0", "ua", "b", lambda: "v_derived")
+
+
+@pytest.mark.parametrize("change", CASES, ids=[str(c)[:40] for c in CASES])
+def test_fast_path_agrees_with_the_steps(change: dict) -> None:
+    ev = {**BASE, **change}
+    ev = {k: v for k, v in ev.items() if not (k == "event" and "event" in change and v is None)}
+    body = orjson.dumps({"api_key": "k", "sent_at": "s", "batch": [ev]})
+    fast = decode(DEC, body)
+    chunk = split_fast(fast, meta(), L) if fast is not None else None
+    exact = split(orjson.loads(body)["batch"], "s", meta(), L, STEPS)
+    if chunk is None:
+        return  # the exact path decides; nothing to compare
+    assert validate(orjson.loads(orjson.dumps(ev)), L) is None, "fast path accepted a bad event"
+    assert len(chunk.accepted) == 1 and len(exact.accepted) == 1
+    f, x = chunk.accepted[0], exact.accepted[0]
+    assert f[1:10] == x[1:10]
+    assert f[0] == x[0] if ev.get("event_id") else len(f[0]) == len(x[0]) == 36
+    for a, b in zip(f[10:], x[10:], strict=True):
+        assert (a is None and b is None) or orjson.loads(a) == orjson.loads(b)
+
+
+def test_fast_path_takes_plain_batches_and_leaves_the_rest() -> None:
+    ok = orjson.dumps({"api_key": "k", "batch": [BASE, BASE]})
+    assert split_fast(decode(DEC, ok), meta(), L) is not None
+    assert decode(DEC, orjson.dumps({"api_key": "k", **BASE})) is None  # single event
+    assert decode(DEC, orjson.dumps({"batch": [BASE] * 4})) is None  # over max_batch
+    assert decode(DEC, b'{"batch": [{"event": "a", "timestamp": "t", "x": "\xff"}]}') is None
+    no_id = orjson.dumps({"batch": [{"event": "a", "timestamp": "t"}]})
+    [row] = split_fast(decode(DEC, no_id), meta(), L).accepted
+    assert len(row[0]) == 36 and row[4] == "v_derived"
