@@ -21,7 +21,6 @@ export const pages = (w, capture, page) => {
 
   const leave = () => {
     const t = ms()
-    // Hidden then pagehide on one close: the visible time has not grown, send it once.
     if (t != cur.sent) (cur.sent = t), capture('page_leave', { duration_ms: t, page_view_id: cur.id }, { url: cur.url })
   }
 
@@ -41,11 +40,11 @@ export const pages = (w, capture, page) => {
   }
   w.addEventListener('popstate', nav)
   w.addEventListener('hashchange', nav)
-  d.addEventListener('visibilitychange', () => {
-    if (visible()) cur.since = now()
-    else (cur.acc = ms()), (cur.since = 0), leave()
-  })
-  w.addEventListener('pagehide', leave)
+  // A navigation fires pagehide then visibilitychange, a tab close the other way round; both
+  // stop the visible clock, so the second finds nothing new to send.
+  const hide = () => ((cur.acc = ms()), (cur.since = 0), leave())
+  d.addEventListener('visibilitychange', () => (visible() ? (cur.since = now()) : hide()))
+  w.addEventListener('pagehide', hide)
   // Back/forward cache restore: the same document shows a new page view.
   w.addEventListener('pageshow', (e) => e.persisted && view(d.referrer || null))
   view(d.referrer || null)

@@ -25,33 +25,41 @@ export const transport = (w, cfg, ls, fetch) => {
   }
   const offline = () => nav.onLine === false
 
-  /** Sends one batch with fetch; resolves when it has settled (sent, dropped or scheduled). */
-  const flush = async () => {
-    if (busy || !q.length || offline()) return
-    busy = 1
-    const b = q.slice(0, BATCH)
-    const s = body(b)
-    let st = 0
-    try {
-      // keepalive lets the request outlive the page, but only for bodies under 64 KiB.
-      st = (await fetch(url, { method: 'POST', body: s, keepalive: s.length < 6e4, headers: { 'Content-Type': 'text/plain' }, credentials: 'omit' })).status
-    } catch (e) {}
-    busy = 0
-    if (st && st < 500) {
-      fails = 0
+  /** Sends the queue with fetch, a batch at a time, until it is empty or a send fails. */
+  const drain = async () => {
+    while (q.length && !offline() && !gone) {
+      const b = (busy = q.slice(0, BATCH))
+      const s = body(b)
+      let st = 0
+      try {
+        // keepalive lets the request outlive the page, but only for bodies under 64 KiB.
+        st = (await fetch(url, { method: 'POST', body: s, keepalive: s.length < 6e4, headers: { 'Content-Type': 'text/plain' }, credentials: 'omit' })).status
+      } catch (e) {}
+      busy = 0
       q = q.filter((e) => !b.includes(e))
+      // Going away, Chromium fails the page's fetch though keepalive still delivers it: trust it.
+      if (!gone && !(st && st < 500)) {
+        // Back in the queue, first in line, for a retry later.
+        q = b.concat(q)
+        save()
+        fails++
+        clearTimeout(timer)
+        timer = 0
+        return later(Math.min(3e4, 500 * 2 ** fails) * (0.5 + Math.random() / 2))
+      }
+      fails = 0
       save()
-      return flush()
     }
-    fails++
-    clearTimeout(timer)
-    timer = 0
-    later(Math.min(3e4, 500 * 2 ** fails) * (0.5 + Math.random() / 2))
   }
+  let running = 0
+  /** Resolves when the queue is empty, or a send failed and a retry is scheduled. */
+  const flush = () => (running = running || drain().finally(() => (running = 0)))
 
   /** Hands everything queued to sendBeacon, which outlives the page (called on page hide). */
   const beacon = () => {
     micro = 0
+    // The batch in flight is left to its keepalive fetch: sending it twice would only duplicate.
+    if (busy && !offline()) q = q.filter((e) => !busy.includes(e))
     while (q.length && !offline()) {
       if (!nav.sendBeacon || !nav.sendBeacon(url, body(q.slice(0, BATCH)))) break
       q = q.slice(BATCH)
@@ -59,6 +67,9 @@ export const transport = (w, cfg, ls, fetch) => {
     save()
   }
 
+  let gone = 0 // the page is being unloaded (or frozen in the back/forward cache)
+  w.addEventListener('pagehide', () => (gone = 1), true)
+  w.addEventListener('pageshow', () => ((gone = 0), flush()))
   w.addEventListener('online', flush)
   if (q.length) later(cfg.flushInterval || 1e3)
 
@@ -67,8 +78,8 @@ export const transport = (w, cfg, ls, fetch) => {
       q.push(e)
       if (q.length > max) q.shift()
       save()
-      if (w.document.visibilityState == 'hidden') {
-        // Hidden: the page may never run a timer again, so beacon once this task ends.
+      if (gone || w.document.visibilityState == 'hidden') {
+        // Hidden or unloading: no timer may ever run again, so beacon once this task ends.
         micro = micro || (queueMicrotask(beacon), 1)
       } else if (q.length >= BATCH && !fails) flush()
       else later(cfg.flushInterval || 1e3)

@@ -24,6 +24,8 @@ export const page = ({ url = 'https://shop.example/', html = '<!doctype html><ti
   // recorded as posts, anything else as the page's fetches.
   w.fetch = async (input, init = {}) => {
     const u = String(input.url || input)
+    // The answer arrives as a task of its own, as from a real network.
+    await new Promise((r) => setImmediate(r))
     if (u.startsWith(HOST + '/v1/events')) {
       const st = answers.length ? answers.shift() : 200
       net.posts.push({ url: u, init, body: JSON.parse(init.body), status: st })
@@ -56,7 +58,7 @@ export const page = ({ url = 'https://shop.example/', html = '<!doctype html><ti
 }
 
 /** Lets pending promise callbacks (fetch answers) run. */
-export const settle = async (n = 5) => {
+export const settle = async (n = 20) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r))
 }
 

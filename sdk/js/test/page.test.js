@@ -86,3 +86,16 @@ test('pageviews: false leaves page views to the app', async () => {
   await p.client.flush()
   assert.deepEqual(p.events().map((e) => [e.event, e.properties.manual]), [['page_view', true]])
 })
+
+test('a page restored from the back/forward cache is a new page view', async () => {
+  const p = page({ url: 'https://shop.example/a' })
+  p.start()
+  p.w.dispatchEvent(new p.w.PageTransitionEvent('pagehide', { persisted: true }))
+  p.w.dispatchEvent(new p.w.PageTransitionEvent('pageshow', { persisted: true }))
+  p.w.dispatchEvent(new p.w.PageTransitionEvent('pageshow', { persisted: false })) // a normal load: ignored
+  await p.client.flush()
+  const names = p.events().map((e) => e.event)
+  assert.deepEqual([names.filter((n) => n === 'page_view').length, names.filter((n) => n === 'page_leave').length], [2, 1])
+  const [first, again] = p.named('page_view')
+  assert.notEqual(first.event_id, again.event_id)
+})

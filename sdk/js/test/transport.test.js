@@ -137,19 +137,55 @@ test('on page hide the queue goes out by sendBeacon, key and sent_at in the body
   const p = page()
   p.start()
   for (let i = 0; i < 45; i++) p.client.capture('e' + i)
-  // 46 events: the first 20 are in a fetch not yet answered, the rest wait. Hiding beacons them
-  // all (the in-flight ones too: their event_ids make the duplicates harmless).
+  // 46 events: the first 20 are in a fetch not yet answered (keepalive carries it past the
+  // page's end), the other 26 wait and go by beacon, in batches of at most 20.
   p.setVisible(false)
   await settle()
   const beaconed = p.net.beacons.flatMap((b) => b.body.batch.map((e) => e.event))
-  assert.ok(beaconed.includes('e44') && beaconed.includes('page_leave'))
+  assert.deepEqual(beaconed, [...Array.from({ length: 26 }, (_, i) => 'e' + (i + 19)), 'page_leave'])
   for (const b of p.net.beacons) {
     assert.equal(b.url, HOST + '/v1/events')
     assert.equal(b.body.api_key, KEY)
     assert.ok(b.body.sent_at)
     assert.ok(b.body.batch.length <= 20)
   }
+  assert.deepEqual(p.net.posts[0].body.batch.map((e) => e.event).slice(0, 2), ['page_view', 'e0'])
   assert.equal(p.w.localStorage.getItem('bl_q'), '[]')
+  const ids = p.events().map((e) => e.event_id)
+  assert.equal(ids.length, 47)
+  assert.equal(new Set(ids).size, 47, 'nothing sent twice')
+})
+
+test('a batch in flight at page hide that then fails is queued again and retried', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T0 })
+  const p = page({ statuses: [503] })
+  p.start()
+  for (let i = 0; i < 24; i++) p.client.capture('e' + i)
+  p.setVisible(false) // a tab switch: the page lives on
+  await settle()
+  assert.equal(p.net.beacons.flatMap((b) => b.body.batch).length, 6)
+  assert.equal(JSON.parse(p.w.localStorage.getItem('bl_q')).length, 20, 'the failed batch is stored again')
+  p.setVisible(true)
+  t.mock.timers.tick(60_000)
+  await settle()
+  const ids = p.events().map((e) => e.event_id)
+  assert.equal(ids.length, 26)
+  assert.equal(new Set(ids).size, 26)
+})
+
+test('a fetch failing as the page unloads is trusted to keepalive, not sent again', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T0 })
+  const p = page({ statuses: [0] }) // Chromium rejects the page's fetch at unload; keepalive delivers it
+  p.start()
+  p.client.capture('a')
+  t.mock.timers.tick(1000) // the batch [page_view, a] is in flight
+  p.client.capture('b')
+  p.w.dispatchEvent(new p.w.PageTransitionEvent('pagehide', {}))
+  await settle()
+  const beaconed = p.net.beacons.flatMap((x) => x.body.batch.map((e) => e.event))
+  assert.deepEqual(beaconed, ['b', 'page_leave'])
+  assert.equal(p.net.posts.length, 1)
+  assert.equal(p.w.localStorage.getItem('bl_q'), '[]', 'nothing left to resend on the next page')
 })
 
 test('a body over 60 KB is sent without keepalive (the browser would refuse it)', async () => {
