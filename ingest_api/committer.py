@@ -150,6 +150,7 @@ class Committer:
             log.error("commit_timeout", extra={"fields": {"events": n, "seq": self.seq}})
             await asyncio.gather(task, return_exceptions=True)  # one commit at a time
             self.depth -= n
+            self.metrics.buffer_depth.set(self.depth)
             return
         except Exception as e:
             self.last_ok = False
