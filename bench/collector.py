@@ -1,6 +1,6 @@
 """Collector benchmark: the real collector (2 uvicorn workers) against a bare orjson handler.
 
-    .venv/bin/python bench/collector.py [--seconds 12] [--workers 2] [--out docs/benchmarks.md]
+    .venv/bin/python bench/collector.py [--seconds 6] [--repeats 3] [--workers 2] [--out F.json]
 
 Load generator: `wrk` (Debian package; C, keep-alive, 2 threads) on the same machine, so the
 server and the generator share the cores. Scenarios, each against both servers:
@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -136,12 +137,36 @@ def wrk(url: str, body_path: Path, conns: int, seconds: int, tmp: Path) -> dict:
     return res
 
 
+def repeat(url: str, body: Path, conns: int, seconds: int, n: int, tmp: Path) -> dict:
+    """n runs of wrk; the medians of rate and latency percentiles, and every run."""
+    runs = [wrk(url, body, conns, seconds, tmp) for _ in range(n)]
+    med = {k: statistics.median(x[k] for x in runs) for k in ("rps", "p50_ms", "p90_ms", "p99_ms")}
+    return {**med, "conns": conns, "non_2xx": sum(x["non_2xx"] for x in runs), "runs": runs}
+
+
+def at_80_percent(url: str, body: Path, a: argparse.Namespace, peak: float, tmp: Path) -> dict:
+    """p99 at ~80% of the peak rate: a closed loop's rate is conns / latency, so scale the
+    connections by target / achieved (at most three tries; the closest one is reported)."""
+    target = 0.8 * peak
+    conns, best = max(4, round(a.conns_single * 0.8)), None
+    for _ in range(3):
+        r = repeat(url, body, conns, a.seconds, 1, tmp)
+        r["share_of_peak"] = r["rps"] / peak
+        if best is None or abs(r["rps"] - target) < abs(best["rps"] - target):
+            best = r
+        if abs(r["rps"] / target - 1) < 0.07:
+            break
+        conns = max(4, round(conns * target / max(r["rps"], 1.0)))
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=int, default=12)
+    ap.add_argument("--seconds", type=int, default=6, help="length of one wrk run")
+    ap.add_argument("--repeats", type=int, default=3, help="runs per scenario (medians)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--conns-single", type=int, default=400)
-    ap.add_argument("--conns-batch", type=int, default=64)
+    ap.add_argument("--conns-batch", type=int, default=128)
     ap.add_argument("--out", type=Path, default=None, help="write JSON results here")
     a = ap.parse_args()
     if not shutil.which("wrk"):
@@ -191,23 +216,13 @@ def main() -> None:
     for name, args in servers.items():
         proc, url = _start(args, env, tmp / f"{name}.log")
         try:
-            r = {}
-            r["single"] = wrk(url, single, a.conns_single, a.seconds, tmp)
-            r["batch50"] = wrk(url, batch, a.conns_batch, a.seconds, tmp)
+            r = {
+                "single": repeat(url, single, a.conns_single, a.seconds, a.repeats, tmp),
+                "batch50": repeat(url, batch, a.conns_batch, a.seconds, a.repeats, tmp),
+            }
             r["batch50"]["events_per_s"] = r["batch50"]["rps"] * 50
             if name == "collector":
-                # ~80% of the single-event peak: a closed loop's rate is conns / latency, so
-                # scale the connections by the measured ratio (one correction if needed).
-                conns = a.conns_single
-                for _ in range(2):
-                    target = 0.8 * r["single"]["rps"]
-                    probe = r.get("at80") or r["single"]
-                    conns = max(4, round(conns * target / max(probe["rps"], 1)))
-                    r["at80"] = wrk(url, single, conns, a.seconds, tmp)
-                    r["at80"]["conns"] = conns
-                    if abs(r["at80"]["rps"] / target - 1) < 0.07:
-                        break
-                r["at80"]["share_of_peak"] = r["at80"]["rps"] / r["single"]["rps"]
+                r["at80"] = at_80_percent(url, single, a, r["single"]["rps"], tmp)
         finally:
             _stop(proc)
         results[name] = r
@@ -216,15 +231,12 @@ def main() -> None:
 
     stored = io.read_arrow(RAW_EVENTS, ["event"], root=str(lake)).num_rows
     c = results["collector"]
-    acked = (
-        c["single"]["requests"]
-        - c["single"]["non_2xx"]
-        + c["at80"]["requests"]
-        - c["at80"]["non_2xx"]
-        + 50 * (c["batch50"]["requests"] - c["batch50"]["non_2xx"])
+    runs = [*c["single"]["runs"], *c["at80"]["runs"]]
+    acked = sum(x["requests"] - x["non_2xx"] for x in runs) + 50 * sum(
+        x["requests"] - x["non_2xx"] for x in c["batch50"]["runs"]
     )
     results["stored_rows"] = stored
-    results["answered_events_upper_bound"] = acked
+    results["events_answered_200"] = acked  # stored_rows >= this
     results["ratio_single"] = c["single"]["rps"] / results["bare"]["single"]["rps"]
     results["ratio_batch50"] = c["batch50"]["rps"] / results["bare"]["batch50"]["rps"]
     results["load_after"] = os.getloadavg()[0]
