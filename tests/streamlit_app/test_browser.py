@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pyarrow.compute as pc
@@ -21,6 +22,11 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update"]  # fmt: skip
+
+
+SESSIONS_CARD_IS = """want => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+    m => m.querySelector('[data-testid="stMetricLabel"]').innerText.trim() == 'Sessions'
+      && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() == want)"""
 
 
 def _free_port() -> int:
@@ -85,6 +91,22 @@ def test_overview_in_a_real_browser(lake_root: str):
             )
             assert cards["Sessions"].strip() == f"{expected:,}"
             page.screenshot(path=str(REPO / "docs/screenshot-overview.png"), full_page=True)
+
+            # Plausible-style click: select the first Channels row → the whole page filters.
+            grid = page.locator('[data-testid="stDataFrame"]').nth(1)
+            grid.scroll_into_view_if_needed()
+            box = grid.bounding_box()
+            page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+            page.wait_for_url("**channel=**", timeout=60_000)
+            channel = parse_qs(urlparse(page.url).query)["channel"][0]
+            in_week = pc.greater_equal(sessions["started_at"], week_start)
+            of_channel = pc.equal(sessions["channel"], channel)
+            want = pc.sum(pc.and_(in_week, of_channel)).as_py()
+            page.wait_for_function(
+                SESSIONS_CARD_IS,
+                arg=f"{want:,}",
+                timeout=60_000,
+            )
             browser.close()
     finally:
         server.terminate()

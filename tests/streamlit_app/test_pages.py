@@ -182,3 +182,21 @@ def test_pipeline_health(lake, app):
     history = at.dataframe[2].value
     assert "sessions" in set(history["table"])
     assert metrics(at)["silver · events.event_time"].endswith("ago")
+
+
+PAGES = ("overview.py", "live.py", "events.py", "funnels.py", "vitals.py", "sessions.py",
+         "retention.py", "health.py")  # fmt: skip
+
+
+def test_every_page_on_an_empty_lake_says_what_to_do(lake_root, app):
+    import streamlit as st
+
+    st.cache_data.clear()
+    for page in PAGES:
+        at = app(None if page == "overview.py" else page)
+        no_errors(at)
+        code = " ".join(c.value for c in at.code)
+        assert "make up" in code and "beaconlake demo traffic" in code, page
+    at = _sql(app("sql.py"), "select count(*) as n from sessions")
+    no_errors(at)
+    assert at.dataframe[0].value["n"].tolist() == [0]
