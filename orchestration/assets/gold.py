@@ -5,12 +5,9 @@ from collections.abc import Iterator
 import dagster as dg
 
 from orchestration.assets.dbt import mart_keys_by_alias
+from orchestration.assets.keys import gold_key
 from orchestration.lock import pipeline_lock
 from orchestration.publish import gold_tables
-
-
-def gold_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey(["gold", name])
 
 
 def _specs() -> list[dg.AssetSpec]:

@@ -4,16 +4,15 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.assets.keys import BRONZE_EVENTS, SILVER_EVENTS, SILVER_REPLAY
 from orchestration.enrich import enrich
 from orchestration.lock import pipeline_lock
 
 BRONZE = dg.AssetSpec(
-    ["bronze", "raw_events"],
+    BRONZE_EVENTS,
     description="Events as accepted by the collector (written by ingest_api, not by Dagster).",
     group_name="bronze",
 )
-SILVER_EVENTS = dg.AssetKey(["silver", "events"])
-SILVER_REPLAY = dg.AssetKey(["silver", "replay_chunks"])
 
 
 @dg.multi_asset(

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.assets.gold import gold_key
+from orchestration.assets.keys import gold_key
 from orchestration.checks.sql import scalar_row
 
 

@@ -8,7 +8,7 @@ memory), while DuckDB answers each of these over 10 M rows in well under a secon
 
 import dagster as dg
 
-from orchestration.assets.silver import SILVER_EVENTS
+from orchestration.assets.keys import SILVER_EVENTS
 from orchestration.checks.sql import scalar_row
 from orchestration.enrich.channel import CHANNELS
 from orchestration.enrich.event_time import MAX_AHEAD
