@@ -19,23 +19,25 @@
     )
 }}
 
-with recursive stg_events as (
+with recursive stg_events as not materialized (
     select * from {{ ref('stg_events') }}
 ),
 
-humans as (
-    select
-        *,
-        project_id || chr(31) || visitor_id || chr(31)
-            || coalesce('s' || sdk_session_id, 'v') as group_key
+humans as not materialized (
+    select *, {{ session_group_key() }} as group_key
     from stg_events
     where not is_bot
 ),
 
 {% if is_incremental() %}
 changed_groups as (
+    -- Its own narrow scan of stg_events: `humans` is wide and would be materialized twice.
     select distinct h.group_key
-    from humans as h
+    from (
+        select event_id, person_id, event_time, {{ session_group_key() }} as group_key
+        from stg_events
+        where not is_bot
+    ) as h
     anti join {{ this }} as t
         on t.event_id = h.event_id
         and t.person_id = h.person_id
@@ -52,13 +54,19 @@ scoped as (
 ),
 {% endif %}
 
+keys as (
+    -- Sessionize on a narrow projection: window functions carry every column they are given.
+    select project_id, event_id, event_time, visitor_id, sdk_session_id, group_key
+    from scoped
+),
+
 with_gaps as (
     select
         *,
         lag(event_time) over (
             partition by group_key order by event_time, event_id
         ) as previous_time
-    from scoped
+    from keys
 ),
 
 gap_numbered as (
@@ -106,6 +114,7 @@ caps (group_key, gap_no, cap_start) as (
 ),
 
 pieces as (
+    -- Only pieces of gaps longer than the cap have cap starts; the rest start at gap_start.
     select
         g.*,
         coalesce(c.cap_start, s.gap_start) as piece_start
@@ -124,16 +133,37 @@ numbered as (
     from pieces
 ),
 
-sessionized as (
+assigned as (
     select
+        event_id,
         project_id,
-        group_key,
+        event_time,
         case
             when sdk_session_id is null then 'v-' || visitor_id || '-' || session_n
             when session_n = 0 then sdk_session_id
             else sdk_session_id || '-' || session_n
-        end as session_id,
-        sdk_session_id,
+        end as session_id
+    from numbered
+),
+
+sequenced as (
+    select
+        event_id,
+        project_id,
+        session_id,
+        row_number() over (
+            partition by project_id, session_id order by event_time, event_id
+        ) as seq
+    from assigned
+),
+
+sessionized as (
+    select
+        e.project_id,
+        e.group_key,
+        q.session_id,
+        q.seq,
+        e.sdk_session_id,
         event_id,
         event_name,
         event_time,
@@ -160,13 +190,11 @@ sessionized as (
         case when event_name = 'web_vital' and json_valid(properties) then
             try_cast(json_extract_string(properties, '$.value') as double)
         end as vital_value
-    from numbered
+    from scoped as e
+    inner join sequenced as q using (project_id, event_id)
 )
 
 select
     *,
-    row_number() over (
-        partition by project_id, session_id order by event_time, event_id
-    ) as seq,
     cast('{{ run_started_at.isoformat() }}' as timestamptz) as _loaded_at
 from sessionized

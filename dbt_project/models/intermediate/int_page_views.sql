@@ -18,7 +18,20 @@ with int_events_sessionized as (
 
 events as (
     select
-        *,
+        project_id,
+        group_key,
+        event_id,
+        session_id,
+        visitor_id,
+        person_id,
+        event_name,
+        event_time,
+        seq,
+        path,
+        title,
+        device_type,
+        duration_ms,
+        _loaded_at,
         lead(event_time) over (
             partition by project_id, session_id order by seq
         ) as next_event_time
