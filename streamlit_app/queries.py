@@ -142,7 +142,8 @@ def timeseries(root: str, f: Filters) -> pd.DataFrame:
     params |= _range(f) | {"us": _US[f.bucket]}
     s = _q(
         f"""select {_BUCKET.format(col="started_at")} as bucket,
-                   approx_count_distinct(visitor_id) as visitors, count(*) as sessions
+                   least(approx_count_distinct(visitor_id), count(*)) as visitors,
+                   count(*) as sessions
             from sessions s where {cond} and started_at >= $start and started_at < $end
             group by 1""",
         params,
@@ -185,7 +186,8 @@ def breakdown(root: str, f: Filters, dim: str, limit: int = 50) -> pd.DataFrame:
         cond, params = page_view_conditions(f)
         return _q(
             f"""select coalesce(path, '{NONE_LABEL}') as value,
-                       approx_count_distinct(person_id) as people, count(*) as pageviews
+                       least(approx_count_distinct(person_id), count(*)) as people,
+                       count(*) as pageviews
                 from page_views pv where {cond} and event_time >= $start and event_time < $end
                 group by 1 order by pageviews desc, value limit {int(limit)}""",
             params | _range(f),
@@ -195,7 +197,8 @@ def breakdown(root: str, f: Filters, dim: str, limit: int = 50) -> pd.DataFrame:
     cond, params = _sess(f)
     return _q(
         f"""select coalesce({column}, '{NONE_LABEL}') as value,
-                   approx_count_distinct(visitor_id) as visitors, count(*) as sessions,
+                   least(approx_count_distinct(visitor_id), count(*)) as visitors,
+                   count(*) as sessions,
                    avg(is_bounce::double) filter (where pageviews > 0) as bounce_rate
             from sessions s where {cond} and started_at >= $start and started_at < $end
             group by 1 order by visitors desc, sessions desc, value limit {int(limit)}""",

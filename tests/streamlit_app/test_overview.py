@@ -48,6 +48,8 @@ def test_breakdowns_list_the_fixture_values(lake, app):
                   "direct", "Chrome", "Safari", "Firefox", "DE", "FR", "US"):  # fmt: skip
         assert value in cells, value
     assert "JP" not in cells  # the other project's country
+    channels = at.dataframe[1].value.set_index("value")["visitors"].to_dict()
+    assert channels == {"direct": 1, "email": 1, "organic_search": 1, "social": 1}
     pages = at.dataframe[0].value.set_index("value")["pageviews"].to_dict()
     assert pages == {"/": 3, "/product/1": 2, "/checkout": 1, f"/blog/{XSS}": 1}
     switches = {
@@ -61,8 +63,9 @@ def test_breakdowns_list_the_fixture_values(lake, app):
         at.segmented_control(key=key).set_value(label).run()
         no_errors(at)
         assert value in frame_values(at), (label, value)
-    devices = at.dataframe[2].value.set_index("value")["sessions"].to_dict()
-    assert devices == {"desktop": 2, "mobile": 2}
+    devices = at.dataframe[2].value.set_index("value")
+    assert devices["sessions"].to_dict() == {"desktop": 2, "mobile": 2}
+    assert devices["visitors"].to_dict() == {"desktop": 2, "mobile": 2}  # v1+v2, v1+v3
 
 
 def test_dimension_filter_changes_every_kpi(lake, app):
