@@ -58,3 +58,23 @@ def test_cors_origins_setting(start_collector) -> None:
     pre = httpx.options(f"{c.url}/v1/events", headers={
         "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})  # fmt: skip
     assert pre.status_code == 400
+
+
+def test_draining_answers_503_everywhere(lake_root: str) -> None:
+    """What SIGTERM switches on (uvicorn closes its socket right after, so this is checked
+    in-process): /readyz 503 and new events 503, nothing stored."""
+    from fastapi.testclient import TestClient
+
+    from ingest_api.app import create_app
+    from lake.keys import create_key
+    from tests.ingest_api.helpers import raw_rows
+
+    _, key = create_key("test", "write", root=lake_root)
+    with TestClient(create_app()) as client:
+        assert client.get("/readyz").json() == {"status": "ready"}
+        client.app.state.collector.committer.begin_drain()
+        r = client.get("/readyz")
+        assert (r.status_code, r.json()) == (503, {"status": "draining"})
+        r = client.post("/v1/events", json={"api_key": key, "batch": [event()]})
+        assert (r.status_code, r.json()["error"]) == (503, "shutting_down")
+    assert raw_rows(lake_root) == []
