@@ -65,6 +65,7 @@ def _lifespan(state: CollectorState):
         _hook_sigterm(state)
         # Requests allocate many short-lived objects: collect the young generation less often
         # and keep the startup heap (frameworks, tables) out of full collections.
+        gc_threshold = gc.get_threshold()
         gc.collect()
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)
@@ -76,6 +77,8 @@ def _lifespan(state: CollectorState):
             key_task.cancel()
             log_task.cancel()
             await asyncio.gather(key_task, log_task, return_exceptions=True)
+            gc.unfreeze()
+            gc.set_threshold(*gc_threshold)
             log.info("collector_stopped", extra={"fields": {"commits": committer.seq}})
 
     return lifespan
