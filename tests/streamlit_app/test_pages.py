@@ -200,3 +200,13 @@ def test_every_page_on_an_empty_lake_says_what_to_do(lake_root, app):
     at = _sql(app("sql.py"), "select count(*) as n from sessions")
     no_errors(at)
     assert at.dataframe[0].value["n"].tolist() == [0]
+
+
+def test_sql_page_timeout_interrupts(lake, app, monkeypatch):
+    from beaconlake.settings import get_settings
+
+    monkeypatch.setenv("BEACONLAKE_DASHBOARD_SQL_TIMEOUT_S", "1")
+    get_settings.cache_clear()
+    at = _sql(app("sql.py", project="shop"), "select count(*) from range(1000000000000)")
+    assert at.error
+    assert "interrupt" in at.error[0].value.lower()
