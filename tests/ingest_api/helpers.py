@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 import httpx
-import pyarrow as pa
 
 from lake import io
 from lake.registry import RAW_EVENTS, REJECTED_EVENTS
@@ -26,12 +25,9 @@ def event(name: str = "page_view", **extra: Any) -> dict[str, Any]:
     return ev
 
 
-def post(url: str, body: Any = None, **kw: Any) -> httpx.Response:
-    return (
-        httpx.post(f"{url}/v1/events", json=body, timeout=30, **kw)
-        if body is not None
-        else (httpx.post(f"{url}/v1/events", timeout=30, **kw))
-    )
+def post(url: str, body: Any, **kw: Any) -> httpx.Response:
+    """POST a JSON body to the collector's events endpoint."""
+    return httpx.post(f"{url}/v1/events", json=body, timeout=30, **kw)
 
 
 def raw_rows(root: str) -> list[dict]:
@@ -40,7 +36,3 @@ def raw_rows(root: str) -> list[dict]:
 
 def rejected_rows(root: str) -> list[dict]:
     return io.read_arrow(REJECTED_EVENTS, root=root).to_pylist()
-
-
-def table_files(root: str) -> pa.Table:
-    return io.read_arrow(RAW_EVENTS, root=root)
