@@ -3,7 +3,8 @@
 The collector serves the built bundle (/sdk/beaconlake.js) and the test pages (/demo/, from
 tests/sdk/pages with the test key filled in). A visitor browses two pages: SPA navigation,
 clicks, a form, a rage click, an error, a rejection, a failed fetch, then closes the tab. The
-rows in bronze raw_events must tell that story: names, stable ids, durations, web vitals.
+second page loads the SDK from another origin (localhost), so its events travel cross-origin.
+The rows in bronze raw_events must tell that story: names, stable ids, durations, web vitals.
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ def test_a_visit_in_chromium_lands_in_bronze(
     site.mkdir()
     cp = start_collector(demo_dir=str(site))
     for src in PAGES.glob("*.html"):
-        (site / src.name).write_text(src.read_text().replace("__BEACONLAKE_KEY__", cp.key))
+        html = src.read_text().replace("__BEACONLAKE_KEY__", cp.key)
+        other = cp.url.replace("127.0.0.1", "localhost")
+        (site / src.name).write_text(html.replace("__COLLECTOR_OTHER_ORIGIN__", other))
 
     def landed() -> bool:
         got = rows(cp.lake_root)

@@ -69,7 +69,7 @@ export const transport = (w, cfg, ls, fetch) => {
 
   let gone = 0 // the page is being unloaded (or frozen in the back/forward cache)
   w.addEventListener('pagehide', () => (gone = 1), true)
-  w.addEventListener('pageshow', () => ((gone = 0), flush()))
+  w.addEventListener('pageshow', (e) => ((gone = 0), e.persisted && flush()))
   w.addEventListener('online', flush)
   if (q.length) later(cfg.flushInterval || 1e3)
 
