@@ -13,6 +13,7 @@ Day 0 is Monday 2026-11-02 (UTC). Visitors, one scenario each:
 - vK: four LCP samples 1000/2000/3000/5000 on /p75 (p75 = 3500), one page view reporting twice
   (the last value wins), one value over 15 minutes (dropped), an INP.
 - vBot: a bot, excluded from every mart.
+Replay: one rrweb chunk recorded in sK (so only sK has_replay).
 """
 
 from __future__ import annotations
@@ -169,3 +170,22 @@ def events() -> list[dict[str, Any]]:
             )
         )
     return rows
+
+
+def replay_chunks() -> list[dict[str, Any]]:
+    t = at(6, 14, 0, 1)
+    return [
+        {
+            "event_id": "r1",
+            "project_id": PROJECT,
+            "session_id": "sK",
+            "visitor_id": "vK",
+            "seq": 0,
+            "first_ts": t,
+            "last_ts": t + timedelta(seconds=5),
+            "event_count": 3,
+            "payload": "[]",
+            "received_at": t,
+            "event_date": t.date(),
+        }
+    ]

@@ -16,10 +16,10 @@ import pytest
 
 from beaconlake.settings import get_settings
 from lake import io
-from lake.registry import EVENTS, get_table
+from lake.registry import EVENTS, REPLAY_CHUNKS, get_table
 from orchestration.dbt_build import run_dbt_build
 from orchestration.publish import gold_tables, publish_gold
-from tests.dbt_project.silver_fixture import PROJECT, _ev, at, events
+from tests.dbt_project.silver_fixture import PROJECT, _ev, at, events, replay_chunks
 
 
 def gold(name: str, sort: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -41,6 +41,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     mp.delenv("BEACONLAKE_FUNNELS", raising=False)
     get_settings.cache_clear()
     io.append(EVENTS, events())
+    io.append(REPLAY_CHUNKS, replay_chunks())
     run_dbt_build()
     counts = publish_gold()
     first = snapshot()
@@ -88,7 +89,7 @@ def test_sessions(built: dict[str, Any]) -> None:
         "desktop",
     )
     assert next(r for r in sessions if r["session_id"] == "sK")["device_type"] == "mobile"
-    assert not any(r["has_replay"] for r in sessions)
+    assert [r["session_id"] for r in sessions if r["has_replay"]] == ["sK"]
 
 
 def test_page_views_engaged_time(built: dict[str, Any]) -> None:
