@@ -156,7 +156,9 @@ def at_80_percent(url: str, body: Path, a: argparse.Namespace, peak: float, tmp:
             best = r
         if abs(r["rps"] / target - 1) < 0.07:
             break
-        conns = max(4, round(conns * target / max(r["rps"], 1.0)))
+        # Never above the peak's connections: past saturation more connections only add
+        # queueing (the first release of this script did that on a noisy machine).
+        conns = max(4, min(round(conns * target / max(r["rps"], 1.0)), a.conns_single - 1))
     return best
 
 
