@@ -96,3 +96,23 @@ def test_sigterm_commits_waiting_requests_then_exits(start_collector) -> None:
     stored = {r["event_id"] for r in raw_rows(c.lake_root)}
     assert stored == {e["event_id"] for b in batches for e in b}
     assert '"msg":"collector_stopped"' in c.logs()
+
+
+def test_two_workers_serve_and_drain(start_collector) -> None:
+    """`beaconlake collect --workers 2`: both workers commit, SIGTERM drains both."""
+    c = start_collector(workers=2)
+    batches = [[event() for _ in range(5)] for _ in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(
+                lambda b: httpx.post(
+                    f"{c.url}/v1/events", json={"api_key": c.key, "batch": b}, timeout=60
+                ),
+                batches,
+            )
+        )
+    assert [r.status_code for r in answers] == [200] * len(batches)
+    c.stop(signal.SIGTERM)
+    assert c.logs().count('"msg":"collector_stopped"') == 2
+    stored = sorted(r["event_id"] for r in raw_rows(c.lake_root))
+    assert stored == sorted(e["event_id"] for b in batches for e in b)
