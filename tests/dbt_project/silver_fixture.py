@@ -8,7 +8,8 @@ Day 0 is Monday 2026-11-02 (UTC). Visitors, one scenario each:
   24 h stays, the next starts sD-1), across midnight.
 - vE + vF: one user (user-1, already resolved by enrichment) on two devices; funnel across them.
 - vG: an event still carrying its visitor as person, then identify as user-2 (merged by dbt).
-- vH: funnel steps out of order. vI: step 3 one microsecond past the 14-day window.
+- vH: funnel steps out of order; a page_leave with a negative duration (ignored).
+  vI: step 3 one microsecond past the 14-day window.
   vJ: step 3 at exactly 14 days (the limit is included).
 - vK: four LCP samples 1000/2000/3000/5000 on /p75 (p75 = 3500), one page view reporting twice
   (the last value wins), one value over 15 minutes (dropped), an INP.
@@ -123,6 +124,16 @@ def events() -> list[dict[str, Any]]:
         # vH: out of order
         _ev("h1", "purchase", at(6, 10), "vH", "sH", "/checkout"),
         _ev("h2", "page_view", at(6, 10, 1), "vH", "sH", "/product/5"),
+        # a page_leave with a nonsense duration: ignored, h2 falls back to the next event
+        _ev(
+            "h4",
+            "page_leave",
+            at(6, 10, 1, 30),
+            "vH",
+            "sH",
+            "/product/5",
+            props={"duration_ms": -5},
+        ),
         _ev("h3", "page_view", at(6, 10, 2), "vH", "sH", "/catalog"),
         # vI: purchase 14 d + 1 us after the step-1 event
         _ev("i1", "page_view", at(1), "vI", "sI", "/catalog"),

@@ -67,7 +67,7 @@ def test_sessions(built: dict[str, Any]) -> None:
         ("sE", "vE", "user-1", at(5, 9), at(5, 9, 2), 120.0, 2, 3, False, "/catalog", "/product/9"),
         ("sF", "vF", "user-1", at(5, 20), at(5, 20, 1), 60.0, 1, 2, False, "/product/3", "/product/3"),  # noqa: E501
         ("sG", "vG", "user-2", at(5, 10), at(5, 10, 1), 60.0, 1, 2, False, "/about", "/about"),
-        ("sH", "vH", "vH", at(6, 10), at(6, 10, 2), 120.0, 2, 3, False, "/checkout", "/catalog"),
+        ("sH", "vH", "vH", at(6, 10), at(6, 10, 2), 120.0, 2, 4, False, "/checkout", "/catalog"),
         ("sI", "vI", "vI", at(1), at(1), 0.0, 1, 1, True, "/catalog", "/catalog"),
         ("sI-1", "vI", "vI", at(8), at(8), 0.0, 1, 1, True, "/product/7", "/product/7"),
         ("sI-2", "vI", "vI", at(15, 0, 0, 0.000001), at(15, 0, 0, 0.000001), 0.0, 0, 1, None,
@@ -107,7 +107,7 @@ def test_page_views_engaged_time(built: dict[str, Any]) -> None:
         ("e3", "sE", "user-1", "/product/9", None, False, True),
         ("f1", "sF", "user-1", "/product/3", None, True, True),
         ("g1", "sG", "user-2", "/about", None, True, True),  # merged by the later identify
-        ("h2", "sH", "vH", "/product/5", 60000, True, False),
+        ("h2", "sH", "vH", "/product/5", 30000, True, False),  # bad page_leave ignored
         ("h3", "sH", "vH", "/catalog", None, False, True),
         ("i1", "sI", "vI", "/catalog", None, True, True),
         ("i2", "sI-1", "vI", "/product/7", None, True, True),

@@ -181,8 +181,12 @@ sessionized as (
         os,
         device_type,
         country,
-        case when event_name = 'page_leave' and json_valid(properties) then
-            try_cast(json_extract_string(properties, '$.duration_ms') as double)
+        -- Client-sent numbers: a negative or non-numeric duration counts as none.
+        case
+            when event_name = 'page_leave'
+                and json_valid(properties)
+                and try_cast(json_extract_string(properties, '$.duration_ms') as double) >= 0
+                then try_cast(json_extract_string(properties, '$.duration_ms') as double)
         end as duration_ms,
         case when event_name = 'web_vital' and json_valid(properties) then
             json_extract_string(properties, '$.name')
