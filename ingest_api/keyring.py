@@ -25,20 +25,35 @@ class KeyRing:
 
     def load(self) -> None:
         """Blocking reload if the key table moved (run in a thread from async code)."""
+        started = time.monotonic()  # what this reload sees is at least as new as this
         v = keys.keys_version()
         if v != self._version:
             self._by_hash = keys.load_keys("write")
             self._cache = {}
             self._version = v
-        self._checked = time.monotonic()
+        self._checked = started
 
     async def refresh(self) -> None:
         async with self._lock:
-            try:
-                await asyncio.to_thread(self.load)
-            except Exception as e:
-                log.warning("key_reload_failed", extra={"fields": {"error": type(e).__name__}})
-                self._checked = time.monotonic()
+            await self._reload()
+
+    async def _reload(self) -> None:
+        try:
+            await asyncio.to_thread(self.load)
+        except Exception as e:
+            log.warning("key_reload_failed", extra={"fields": {"error": type(e).__name__}})
+            self._checked = time.monotonic()
+
+    async def _reload_for_unknown(self, arrived: float) -> None:
+        """An unknown key may be brand new: reload, at most once a second. Requests that wait
+        share the next reload (any reload that started after they arrived answers them)."""
+        async with self._lock:
+            if self._checked >= arrived:
+                return
+            wait = self._checked + UNKNOWN_KEY_RELOAD_S - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await self._reload()
 
     async def run(self) -> None:
         while True:
@@ -51,8 +66,8 @@ class KeyRing:
             return project
         h = keys.hash_key(key)
         project = self._by_hash.get(h)
-        if project is None and time.monotonic() - self._checked > UNKNOWN_KEY_RELOAD_S:
-            await self.refresh()
+        if project is None:
+            await self._reload_for_unknown(time.monotonic())
             project = self._by_hash.get(h)
         if project is not None and len(self._cache) < 10_000:
             self._cache[key] = project

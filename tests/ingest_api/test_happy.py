@@ -86,3 +86,13 @@ def test_cors_preflight(collector: CollectorProcess) -> None:
     assert r.headers["access-control-allow-origin"] == "*"
     assert "POST" in r.headers["access-control-allow-methods"]
     assert "access-control-allow-credentials" not in r.headers
+
+
+def test_key_created_after_start_is_picked_up(collector: CollectorProcess) -> None:
+    from lake.keys import create_key
+
+    _, late = create_key("late shop", "write", root=collector.lake_root)
+    r = post(collector.url, {"api_key": late, "batch": [event()]})
+    assert r.json() == {"accepted": 1, "rejected": 0}
+    [row] = raw_rows(collector.lake_root)
+    assert row["project_id"] == "late-shop"
