@@ -111,6 +111,8 @@ def snapshot(
     with _LOCK:
         hit = _SNAPSHOTS.get(key)
         if hit is None or now - hit[0] > SNAPSHOT_TTL_S:
+            for old in [k for k, (t, _) in _SNAPSHOTS.items() if now - t > SNAPSHOT_TTL_S]:
+                del _SNAPSHOTS[old]  # other lakes/tables too: don't keep idle connections
             hit = (now, connect(key[1], root, since))
             _SNAPSHOTS[key] = hit  # the old one closes when its last cursor is gone
         return hit[1].cursor()
