@@ -165,15 +165,16 @@ def read_arrow(
     if filters:
         import pyarrow.compute as pc
 
+        ops = {
+            "=": lambda f, v: f == v,
+            "!=": lambda f, v: f != v,
+            ">": lambda f, v: f > v,
+            ">=": lambda f, v: f >= v,
+            "<": lambda f, v: f < v,
+            "<=": lambda f, v: f <= v,
+            "in": lambda f, v: f.isin(v),
+        }
         for col, op, val in filters:
-            term = {
-                "=": pc.field(col) == val,
-                "!=": pc.field(col) != val,
-                ">": pc.field(col) > val,
-                ">=": pc.field(col) >= val,
-                "<": pc.field(col) < val,
-                "<=": pc.field(col) <= val,
-                "in": pc.field(col).isin(val),
-            }[op]
+            term = ops[op](pc.field(col), val)
             expr = term if expr is None else expr & term
     return ds.to_table(columns=columns, filter=expr)

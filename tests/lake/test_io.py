@@ -61,3 +61,12 @@ def test_keys_are_stored_hashed_and_resolve_to_project(lake_root: str) -> None:
     assert key not in str(stored)
     keys.create_key("My Shop", kind="secret")
     assert len(io.read_arrow(TABLES["projects"]).to_pylist()) == 1
+
+
+def test_read_arrow_filters_by_date_and_membership(lake_root: str) -> None:
+    io.append(RAW_EVENTS, [_row("e1"), _row("e2")])
+    day = dt.date(2026, 11, 23)
+    assert io.read_arrow(RAW_EVENTS, ["event_id"], [("received_date", "=", day)]).num_rows == 2
+    got = io.read_arrow(RAW_EVENTS, ["event_id"], [("event_id", "in", ["e2", "x"])])
+    assert got.column("event_id").to_pylist() == ["e2"]
+    assert io.read_arrow(RAW_EVENTS, ["event_id"], [("event_id", "=", "e")]).num_rows == 0
