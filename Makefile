@@ -6,6 +6,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
+# Some machines set PYTHONDONTWRITEBYTECODE: every test subprocess would recompile pandas & co.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: up test install python-deps sdk browser lint test-python test-js
 
@@ -18,7 +20,7 @@ install: python-deps sdk
 
 python-deps:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 sdk:
 	@if [ -f sdk/js/package.json ]; then cd sdk/js && npm ci --no-audit --no-fund && npm run build; fi
