@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.enrich import enrich
 from orchestration.home import prepare_dagster_home
-from orchestration.sensors import bronze_sensor, decide
+from orchestration.sensors import RETRY_TAG, bronze_sensor, decide
 from tests.orchestration.bronze import land, row
 
 
@@ -49,3 +49,33 @@ def test_a_tick_during_a_run_skips() -> None:
     assert isinstance(decide(5, 3, active_runs=1), dg.SkipReason)
     assert isinstance(decide(5, 3, active_runs=0), dg.RunRequest)
     assert isinstance(decide(5, 5, active_runs=0), dg.SkipReason)
+    assert isinstance(decide(5, 5, active_runs=1, failed_run_id="r1"), dg.SkipReason)
+
+
+def test_a_failed_run_gets_one_retry_even_when_silver_is_current() -> None:
+    req = decide(5, 5, active_runs=0, failed_run_id="r1")
+    assert isinstance(req, dg.RunRequest)
+    assert (req.run_key, req.tags) == ("retry-r1", {RETRY_TAG: "r1"})
+
+
+def test_sensor_retries_a_failed_run_on_a_real_instance(
+    lake_root: str, instance: dg.DagsterInstance
+) -> None:
+    land(row("e1"))
+    enrich()  # silver is current: only the failure can trigger a run
+    failed = _failing_job().execute_in_process(instance=instance, raise_on_error=False)
+    assert not failed.success
+    req = _tick(instance)
+    assert isinstance(req, dg.RunRequest) and req.run_key == f"retry-{failed.run_id}"
+
+
+def _failing_job() -> dg.JobDefinition:
+    @dg.op
+    def boom() -> None:
+        raise RuntimeError("dbt failed")
+
+    @dg.job(name="pipeline")
+    def pipeline() -> None:
+        boom()
+
+    return pipeline
