@@ -92,11 +92,16 @@ gap_spans as (
     group by group_key, gap_no
 ),
 
+long_gaps as (
+    select group_key, gap_no
+    from gap_spans
+    where gap_end - gap_start > interval ({{ var('session_max_hours') }}) hour
+),
+
 long_events as (
     select g.group_key, g.gap_no, g.event_time
     from gap_numbered as g
-    inner join gap_spans as s using (group_key, gap_no)
-    where s.gap_end - s.gap_start > interval ({{ var('session_max_hours') }}) hour
+    semi join long_gaps as l using (group_key, gap_no)
 ),
 
 caps (group_key, gap_no, cap_start) as (
@@ -113,12 +118,25 @@ caps (group_key, gap_no, cap_start) as (
     group by l.group_key, l.gap_no
 ),
 
-pieces as (
-    -- Only pieces of gaps longer than the cap have cap starts; the rest start at gap_start.
+capped_groups as (
+    select distinct group_key from long_gaps
+),
+
+plain as (
+    -- Groups without a gap over the cap (nearly all): session n is the gap number.
+    select g.*, g.gap_no - 1 as session_n
+    from gap_numbered as g
+    anti join capped_groups as c using (group_key)
+),
+
+capped as (
+    -- The rare groups with a long gap: pieces start at the gap start or a cap start.
     select
         g.*,
-        coalesce(c.cap_start, s.gap_start) as piece_start
-    from gap_numbered as g
+        dense_rank() over (
+            partition by g.group_key order by g.gap_no, coalesce(c.cap_start, s.gap_start)
+        ) - 1 as session_n
+    from (select * from gap_numbered semi join capped_groups using (group_key)) as g
     inner join gap_spans as s using (group_key, gap_no)
     asof left join caps as c
         on c.group_key = g.group_key
@@ -127,10 +145,9 @@ pieces as (
 ),
 
 numbered as (
-    select
-        *,
-        dense_rank() over (partition by group_key order by gap_no, piece_start) - 1 as session_n
-    from pieces
+    select * from plain
+    union all by name
+    select * from capped
 ),
 
 assigned as (
