@@ -96,8 +96,14 @@ def session_conditions(f: Filters, alias: str = "s") -> tuple[str, dict[str, Any
     return " and ".join(parts), params
 
 
-def page_view_conditions(f: Filters, alias: str = "pv") -> tuple[str, dict[str, Any]]:
-    """Conditions on gold page_views: the page filter directly, session dims by semi-join."""
+def page_view_conditions(
+    f: Filters, alias: str = "pv", since: str = "start"
+) -> tuple[str, dict[str, Any]]:
+    """Conditions on gold page_views: the page filter directly, session dims by semi-join.
+
+    The semi-join only looks at sessions overlapping [$since, $end): a page view at t lies
+    within its session's [started_at, ended_at], so this is exact and keeps the join small.
+    """
     parts = [f"{alias}.project_id = $project"]
     params: dict[str, Any] = {"project": f.project}
     session_dims = tuple((k, v) for k, v in f.dims if DIMENSIONS[k][1] is not None)
@@ -108,5 +114,8 @@ def page_view_conditions(f: Filters, alias: str = "pv") -> tuple[str, dict[str, 
     if session_dims:
         cond, p = session_conditions(Filters(f.project, f.start, f.end, session_dims), "s")
         params.update(p)
-        parts.append(f"{alias}.session_id in (select s.session_id from sessions s where {cond})")
+        parts.append(
+            f"{alias}.session_id in (select s.session_id from sessions s where {cond} "
+            f"and s.started_at < $end and s.ended_at >= ${since})"
+        )
     return " and ".join(parts), params

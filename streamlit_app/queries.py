@@ -94,7 +94,7 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
         SV,
         root,
     ).iloc[0]
-    pcond, pparams = page_view_conditions(f)
+    pcond, pparams = page_view_conditions(f, since="pstart")
     pparams |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
     pv = _q(
         f"""

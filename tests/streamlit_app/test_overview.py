@@ -80,6 +80,7 @@ def test_dimension_filter_changes_every_kpi(lake, app):
         "Avg. session duration": "3m 20s",
     }
     assert "Country = DE" in texts(at)
+    assert deltas(at)["Pageviews"] == "+150.0%"  # previous week: s0 (DE) had 2 page views
     at = app(device="mobile", **WEEK)
     assert metrics(at)["Sessions"] == "2"
     assert metrics(at)["Pageviews"] == "3"
