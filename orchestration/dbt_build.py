@@ -67,12 +67,18 @@ def _failures(target: Path) -> list[str]:
 
 
 def run_dbt_build(
-    select: str | None = None, *, full_refresh: bool = False, tests: bool = True
+    select: str | None = None,
+    *,
+    full_refresh: bool = False,
+    tests: bool = True,
+    unit_tests: bool = True,
 ) -> None:
     """`dbt build` (models, tests, unit tests); raises DbtBuildError naming the failing nodes.
 
     full_refresh rebuilds the incremental models from all of silver (needed after erasure);
-    tests=False builds the models only (data and unit tests cost ~0.15 s a node).
+    tests=False builds the models only (data and unit tests cost ~0.15 s a node);
+    unit_tests=False keeps the data tests (they gate publishing) but skips the unit tests,
+    which check fixed fixtures and cannot change between micro-batches.
     """
     from dbt_project.plugins.funnels import load_funnels
 
@@ -102,6 +108,8 @@ def run_dbt_build(
         cmd.append("--full-refresh")
     if not tests:
         cmd += ["--exclude-resource-type", "test", "unit_test"]
+    elif not unit_tests:
+        cmd += ["--exclude-resource-type", "unit_test"]
     proc = subprocess.run(cmd, env=dbt_env(settings), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         failures = _failures(target)

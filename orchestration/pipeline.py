@@ -38,7 +38,7 @@ def run_pipeline(root: str | None = None, *, dbt: bool = True) -> PipelineResult
         from orchestration.publish import publish_gold
 
         t1 = time.perf_counter()
-        run_dbt_build()
+        run_dbt_build(unit_tests=False)  # unit tests run in the test suite
         res.seconds["dbt_build"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         res.gold_rows = publish_gold(root)
