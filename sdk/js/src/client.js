@@ -94,16 +94,24 @@ export const createClient = (w) => {
       if (cfg.pageviews !== false) pages(w, capture, page)
       if (cfg.autocapture !== false) autocapture(w, capture)
       errors(w, capture, cfg)
+      // Web vitals and replay live in their own files so the core stays small; each reports
+      // through a hook left on window. Replay is off unless switched on or sampled (per session).
+      const load = (n) => {
+        const s = d.createElement('script')
+        s.async = true
+        s.src = cfg[n + 'Url'] || cfg.host.replace(/\/+$/, '') + '/sdk/beaconlake-' + n + '.js'
+        d.head.appendChild(s)
+      }
       if (cfg.vitals !== false) {
-        // Web vitals live in their own file so the core stays small; it reports through this hook.
         const seen = {}
         w.__blv = (v) => {
           if (!seen[v.id]) (seen[v.id] = 1), capture('web_vital', { name: v.name, value: v.value, rating: v.rating }, { url: page.land })
         }
-        const s = d.createElement('script')
-        s.async = true
-        s.src = cfg.vitalsUrl || cfg.host.replace(/\/+$/, '') + '/sdk/beaconlake-vitals.js'
-        d.head.appendChild(s)
+        load('vitals')
+      }
+      if (cfg.replay || (cfg.replaySampleRate && parseInt(ids().s.slice(2, 8), 16) < cfg.replaySampleRate * 16777216)) {
+        w.__blr = (p) => capture('replay', p)
+        load('replay')
       }
       early.splice(0).forEach((a) => api[a[0]](...a.slice(1)))
     },

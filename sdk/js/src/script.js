@@ -16,9 +16,9 @@ if (s) {
     cfg[k] = v == 'true' ? true : v == 'false' ? false : v
   }
   if (s.src) {
-    // The collector serves this file, so it is the default host and the vitals file sits beside it.
+    // The collector serves this file, so it is the default host; vitals and replay sit beside it.
     cfg.host = cfg.host || new URL(s.src).origin
-    cfg.vitalsUrl = cfg.vitalsUrl || s.src.replace(/[^/]*$/, 'beaconlake-vitals.js')
+    for (const n of ['vitals', 'replay']) cfg[n + 'Url'] = cfg[n + 'Url'] || s.src.replace(/[^/]*$/, 'beaconlake-' + n + '.js')
   }
 }
 w.beaconlake = c

@@ -14,7 +14,15 @@ test('core ≤ 4 KB and core + web vitals ≤ 7 KB, gzipped', () => {
   assert.ok(core + vitals <= 7168, `core + vitals is ${core + vitals} B`)
 })
 
-test('no runtime dependency besides web-vitals', () => {
+test('replay is its own file: rrweb never in the core', () => {
+  const core = readFileSync(new URL('../dist/beaconlake.js', import.meta.url), 'utf8')
+  const replay = readFileSync(new URL('../dist/beaconlake-replay.js', import.meta.url), 'utf8')
+  console.log(`replay ${gz('beaconlake-replay.js')} B (gzip, loaded only when replay is on)`)
+  assert.ok(replay.includes('maskAllInputs') && replay.includes('rr_width'))
+  assert.ok(!core.includes('maskAllInputs') && !core.includes('rr_width'))
+})
+
+test('no runtime dependency besides web-vitals and rrweb\'s recorder', () => {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)))
-  assert.deepEqual(Object.keys(pkg.dependencies), ['web-vitals'])
+  assert.deepEqual(Object.keys(pkg.dependencies), ['@rrweb/record', 'web-vitals'])
 })
