@@ -9,6 +9,7 @@ and base64 are all a reader needs; nothing here is BeaconLake-specific beyond th
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import json
 from collections.abc import Iterable, Mapping
@@ -46,10 +47,8 @@ def decode_chunks(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         pending.append(p.get("data") or "")
         if len(pending) != part + 1 or part < parts - 1:
             continue  # a missing earlier part or more parts to come
-        try:
+        with contextlib.suppress(ValueError, OSError, EOFError):  # undecodable: skipped
             out.extend(_events(p.get("enc"), "".join(pending)))
-        except (ValueError, OSError, EOFError):
-            pass
         pending = []
     out.sort(key=lambda e: e.get("timestamp") or 0)
     return out
