@@ -15,6 +15,7 @@ import streamlit as st
 
 from lake.io import open_table
 from lake.registry import TABLES
+from lake.replay_codec import decode_chunks
 from streamlit_app import db
 from streamlit_app.filters import DIMENSIONS, NONE_LABEL, Filters, page_view_conditions
 from streamlit_app.filters import session_conditions as _sess
@@ -466,7 +467,8 @@ def sessions_list(root: str, f: Filters, person: str | None, limit: int = 200) -
         params["person"] = person
     return _q(
         f"""select session_id, person_id, started_at, duration_s, pageviews, events, is_bounce,
-                   entry_path, exit_path, channel, referrer_host, country, browser, os, device_type
+                   entry_path, exit_path, channel, referrer_host, country, browser, os, device_type,
+                   coalesce(has_replay, false) as has_replay
             from sessions s where {cond} and started_at >= $start and started_at < $end
             order by started_at desc, session_id limit {int(limit)}""",
         params,
@@ -484,6 +486,19 @@ def session_timeline(root: str, project: str, session_id: str) -> pd.DataFrame:
         ("events",),
         root,
     )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def replay_events(root: str, project: str, session_id: str) -> list[dict[str, Any]]:
+    """The session's rrweb events, decoded from silver replay_chunks in seq order."""
+    chunks = _q(
+        """select seq, payload from replay_chunks
+           where project_id = $project and session_id = $sid order by seq""",
+        {"project": project, "sid": session_id},
+        ("replay_chunks",),
+        root,
+    )
+    return decode_chunks(chunks.to_dict("records"))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

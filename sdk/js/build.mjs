@@ -1,7 +1,7 @@
 // Builds the release bundle into dist/: the script-tag IIFE, the ES module and the lazily loaded
 // web vitals and session replay chunks, all minified; prints their gzipped sizes (the budget is tested in test/size).
 import { build } from 'esbuild'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 
 const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', logLevel: 'warning' }
@@ -16,3 +16,10 @@ for (const [outfile, o] of Object.entries(out)) {
   const b = readFileSync(outfile)
   console.log(`${outfile}: ${b.length} B minified, ${gzipSync(b).length} B gzipped`)
 }
+
+// The dashboard's session player: rrweb-player's own minified build, copied next to the Streamlit
+// page that inlines it (the dashboard never loads a script from a CDN).
+const player = '../../streamlit_app/components/replay_player/'
+mkdirSync(player, { recursive: true })
+copyFileSync('node_modules/rrweb-player/dist/rrweb-player.umd.min.cjs', player + 'rrweb-player.js')
+copyFileSync('node_modules/rrweb-player/dist/style.min.css', player + 'rrweb-player.css')

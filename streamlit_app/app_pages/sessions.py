@@ -1,10 +1,11 @@
-"""Sessions: a filtered list; one session's timeline; the person and their other sessions."""
+"""Sessions: a filtered list; one session's replay and timeline; the person's other sessions."""
 
 from __future__ import annotations
 
 import streamlit as st
+import streamlit.components.v1 as components
 
-from streamlit_app import queries, ui
+from streamlit_app import queries, replay, ui
 from streamlit_app.filters import DIMENSIONS, Filters
 
 ctx = ui.context()
@@ -46,10 +47,22 @@ if ui.need_project(ctx):
             f"{ui.fmt_duration(row['duration_s'])} · {row['channel']} · {row['country']}"
         )
         timeline = queries.session_timeline(ctx.root, ctx.project, sid)
-        if timeline.empty:
-            st.caption("No silver events for this session.")
-        else:
-            st.dataframe(timeline, hide_index=True, width="stretch")
+        recorded = queries.replay_events(ctx.root, ctx.project, sid) if row["has_replay"] else []
+        left, right = st.columns([3, 2]) if recorded else (None, st.container())
+        if left is not None:
+            with left:
+                st.markdown("**Replay** (rage clicks red, errors orange on the timeline)")
+                if replay.available():
+                    events = replay.with_markers(recorded, replay.markers(timeline))
+                    components.html(replay.player_html(events), height=520)
+                    st.caption(f"{len(recorded)} recorded rrweb events; inputs are masked.")
+                else:
+                    st.warning("The replay player is not built: run `npm run build` in sdk/js.")
+        with right:
+            if timeline.empty:
+                st.caption("No silver events for this session.")
+            else:
+                st.dataframe(timeline, hide_index=True, width="stretch")
         if row["person_id"]:
             st.subheader("This person's sessions")
             st.text(f"Person {row['person_id']}")
