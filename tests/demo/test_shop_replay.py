@@ -1,0 +1,144 @@
+"""Session replay end to end in real headless Chromium: a visitor browses the demo shop with
+replay on, types into two inputs, rage-clicks the broken coupon button and moves on; the
+pipeline runs; the lake holds the session's chunks in order with the typed text masked
+everywhere; gold marks the session has_replay; and rrweb-player, fed the page the dashboard
+builds from those chunks (streamlit_app.replay.player_html, loaded straight into Chromium, not
+through `streamlit run`), reports every event loaded."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from beaconlake.settings import get_settings
+from demo.config import write_config
+from lake import io
+from lake.registry import RAW_EVENTS, REPLAY_CHUNKS, TABLES
+from lake.replay_codec import decode_chunks
+from tests.demo.test_shop import ARGS, CHROMIUM, REPO, wait_for
+
+DESKTOP_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+SECRET_CODE = "QUOKKA-SECRET-7731"
+SECRET_ADDRESS = "Zanzibar Lane 1789"
+
+
+@pytest.fixture
+def shop(start_collector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A collector serving the shop with replay switched on (data-replay="true")."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: install Debian's chromium (make browser)")
+    if not (REPO / "sdk/js/dist/beaconlake-replay.js").exists():
+        pytest.fail("sdk/js/dist/beaconlake-replay.js is missing: build the SDK (npm run build)")
+    monkeypatch.setenv("BEACONLAKE_DUCKDB_PATH", str(tmp_path / "build" / "bl.duckdb"))
+    get_settings.cache_clear()
+    site = tmp_path / "shop"
+    shutil.copytree(REPO / "demo/shop", site, ignore=shutil.ignore_patterns("config.js"))
+    cp = start_collector(demo_dir=str(site))
+    write_config(cp.key, site, options={"allowWebdriver": True, "replay": True})
+    return cp
+
+
+def _raw(root: str) -> list[dict]:
+    return io.read_arrow(RAW_EVENTS, root=root).to_pylist()
+
+
+def _left(root: str, page: str) -> bool:
+    return any(r["event"] == "page_leave" and page in (r["url"] or "") for r in _raw(root))
+
+
+@pytest.mark.timeout(600)
+def test_a_recorded_shop_visit_replays_from_the_lake_with_inputs_masked(shop) -> None:
+    from playwright.sync_api import sync_playwright
+
+    root = shop.lake_root
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", *ARGS])
+        # A desktop Chrome user agent: HeadlessChrome is flagged a bot, and marts skip bots.
+        page = browser.new_page(user_agent=DESKTOP_UA)
+        page.goto(f"{shop.url}/demo/")
+        page.wait_for_function("typeof window.beaconlake?.capture == 'function'")
+        page.wait_for_function("!!document.querySelector('script[src$=\"beaconlake-replay.js\"]')")
+        page.click("text=Browse the catalog")
+        page.wait_for_selector("#grid .card")
+        page.click("#grid .card >> nth=0")
+        page.wait_for_selector("#name:not(:empty)")
+        page.click("#add")
+        page.click("text=View cart")
+        page.wait_for_selector("#lines li")
+        page.type("#code", SECRET_CODE)
+        for _ in range(4):
+            page.click("#coupon")  # the broken button: a rage click and an error
+        # A 5-second flush on the cart page (gzip chunks), before moving on.
+        wait_for(
+            lambda: any(r["event"] == "replay" and "cart" in r["url"] for r in _raw(root)),
+            "a replay chunk from the cart page",
+        )
+        page.click("text=Checkout")
+        page.wait_for_selector("#address")
+        page.type("#address", SECRET_ADDRESS)
+        page.goto("about:blank")  # page hide: the last chunk goes out with the page_leave
+        wait_for(lambda: _left(root, "checkout"), "the checkout page's page_leave")
+
+        from orchestration.pipeline import run_pipeline
+
+        run_pipeline(root)
+
+        # Silver: the session's chunks, one row per event_id, in order.
+        raw_replays = [r for r in _raw(root) if r["event"] == "replay"]
+        rows = io.read_arrow(REPLAY_CHUNKS, root=root).to_pylist()
+        assert len(rows) == len({r["event_id"] for r in raw_replays}) >= 3
+        (sid,) = {r["session_id"] for r in rows}
+        assert sid == next(r["session_id"] for r in _raw(root) if r["event"] == "page_view")
+        rows.sort(key=lambda r: r["seq"])
+        assert len({r["seq"] for r in rows}) == len(rows)
+        firsts = [r["first_ts"] for r in rows]
+        assert firsts == sorted(firsts) and all(r["last_ts"] >= r["first_ts"] for r in rows)
+        encs = {json.loads(r["payload"])["enc"] for r in rows}
+        assert "gzip-base64" in encs  # the timed flushes are compressed
+
+        # Decoded: full snapshots of each page, the typing recorded but masked.
+        events = decode_chunks(rows)
+        assert sum(r["event_count"] for r in rows) == len(events)
+        assert sum(1 for e in events if e["type"] == 2) >= 3  # home, catalog…, cart, checkout
+        text = json.dumps(events)
+        for secret in (SECRET_CODE, SECRET_ADDRESS):
+            assert secret not in text and secret.lower() not in text.lower()
+        typed = [e["data"]["text"] for e in events if e["type"] == 3 and e["data"]["source"] == 5]
+        assert "*" * len(SECRET_CODE) in typed and "*" * len(SECRET_ADDRESS) in typed
+
+        # Nowhere in the lake: not in any table's rows, nor in any file's bytes.
+        for name, table in TABLES.items():
+            if io.open_table(table, root) is not None:
+                dump = json.dumps(io.read_arrow(table, root=root).to_pylist(), default=str)
+                assert SECRET_CODE not in dump and SECRET_ADDRESS not in dump, name
+        for f in Path(root).rglob("*"):
+            if f.is_file():
+                data = f.read_bytes()
+                assert SECRET_CODE.encode() not in data and SECRET_ADDRESS.encode() not in data, f
+
+        # Gold: the session has a replay.
+        sessions = io.read_arrow(TABLES["sessions"], root=root).to_pylist()
+        assert [s["has_replay"] for s in sessions if s["session_id"] == sid] == [True], sessions
+
+        # The player page the dashboard builds, with the rage click and error marked.
+        from streamlit_app import queries, replay
+
+        project = rows[0]["project_id"]
+        assert queries.replay_events(root, project, sid) == events  # the dashboard's own read
+        marks = replay.markers(queries.session_timeline(root, project, sid))
+        assert {m["data"]["tag"] for m in marks} >= {"rage_click", "error"}
+        played = replay.with_markers(events, marks)
+        page.set_content(replay.player_html(played))
+        page.wait_for_function("document.body.dataset.events || document.body.dataset.error")
+        assert page.evaluate("document.body.dataset.error") is None
+        assert int(page.evaluate("document.body.dataset.events")) == len(played)
+        assert len(played) > len(events)  # the markers fell inside the recording
+        assert page.locator(".rr-player .replayer-wrapper iframe").count() == 1
+        assert int(page.evaluate("document.body.dataset.duration")) > 0
+        browser.close()
