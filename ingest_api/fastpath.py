@@ -78,8 +78,8 @@ def decode(decoder: msgspec.json.Decoder, body: bytes) -> Any | None:
     try:
         body.decode("utf-8")  # msgspec does not check bytes inside raw values
         return decoder.decode(body)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        return None
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return None  # deep nesting: orjson's depth limit answers 400 on the exact path
 
 
 def split_fast(batch: Any, meta: RequestMeta, limits: Limits) -> Chunk | None:

@@ -72,3 +72,9 @@ def test_fast_path_takes_plain_batches_and_leaves_the_rest() -> None:
     no_id = orjson.dumps({"batch": [{"event": "a", "timestamp": "t"}]})
     [row] = split_fast(decode(DEC, no_id), meta(), L).accepted
     assert len(row[0]) == 36 and row[4] == "v_derived"
+
+
+def test_nesting_past_msgspecs_recursion_limit_goes_to_the_exact_path() -> None:
+    deep_props = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    body = b'{"batch":[{"event":"x","timestamp":"t","properties":' + deep_props + b"}]}"
+    assert decode(DEC, body) is None  # was RecursionError → 500
