@@ -11,14 +11,20 @@ from dbt_project.plugins.funnels import FunnelError, glob_to_like, load_funnels,
 from orchestration.dbt_build import PROJECT_DIR, funnels_path
 
 
-def test_default_file_is_the_checkout_funnel() -> None:
+def test_default_file_has_the_checkout_and_demo_shop_funnels() -> None:
     rows = load_funnels(PROJECT_DIR / "funnels.yml")
     assert [(r["funnel"], r["step"], r["event_name"], r["path_pattern"]) for r in rows] == [
         ("checkout", 1, "page_view", "/catalog"),
         ("checkout", 2, "page_view", "/product/%"),
         ("checkout", 3, "purchase", None),
+        ("demo_shop_checkout", 1, "page_view", "/demo/catalog.html"),
+        ("demo_shop_checkout", 2, "page_view", "/demo/product/%"),
+        ("demo_shop_checkout", 3, "purchase", None),
     ]
-    assert {r["window_s"] for r in rows} == {14 * 86400}
+    assert {r["funnel"]: r["window_s"] for r in rows} == {
+        "checkout": 14 * 86400,
+        "demo_shop_checkout": 86400,
+    }
 
 
 def test_windows_and_globs() -> None:
