@@ -91,6 +91,8 @@ def up(
         "DAGSTER_HOME": str(_dagster_home(data).resolve()),
         "DAGSTER_DISABLE_TELEMETRY": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # dagster-dbt's prepare_if_dev() looks for `dbt` on PATH: put this venv's bin first.
+        "PATH": os.pathsep.join([str(Path(python_tool("dbt")).parent), os.environ.get("PATH", "")]),
     }
     collector_url = f"http://127.0.0.1:{COLLECTOR_PORT}"
     services = [
