@@ -59,7 +59,7 @@ def _script_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def player_html(events: list[dict[str, Any]], width: int = 760, height: int = 430) -> str:
+def player_html(events: list[dict[str, Any]], width: int = 640, height: int = 400) -> str:
     """A self-contained page playing `events`; it writes the replayer's event count into
     `document.body.dataset.events` once loaded (what the browser test reads)."""
     js, css = _assets()

@@ -3,14 +3,22 @@ replay on, types into two inputs, rage-clicks the broken coupon button and moves
 pipeline runs; the lake holds the session's chunks in order with the typed text masked
 everywhere; gold marks the session has_replay; and rrweb-player, fed the page the dashboard
 builds from those chunks (streamlit_app.replay.player_html, loaded straight into Chromium, not
-through `streamlit run`), reports every event loaded."""
+through Streamlit), reports every event loaded; then `streamlit run` serves the dashboard and
+its Sessions page plays the same session in Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from beaconlake.settings import get_settings
@@ -141,4 +149,56 @@ def test_a_recorded_shop_visit_replays_from_the_lake_with_inputs_masked(shop) ->
         assert len(played) > len(events)  # the markers fell inside the recording
         assert page.locator(".rr-player .replayer-wrapper iframe").count() == 1
         assert int(page.evaluate("document.body.dataset.duration")) > 0
+
+        # The dashboard itself: `streamlit run`, Sessions page, the session opened by default.
+        with _dashboard(root) as base:
+            page.goto(f"{base}/sessions?project={project}&range=7d", timeout=120_000)
+            frame = _player_frame(page)
+            assert frame.evaluate("document.body.dataset.error") is None
+            assert int(frame.evaluate("document.body.dataset.events")) == len(played)
+            assert page.get_by_text(f"{len(events)} recorded rrweb events").count() == 1
         browser.close()
+
+
+@contextlib.contextmanager
+def _dashboard(root: str) -> Iterator[str]:
+    """`streamlit run` on the lake (no login, as in development) on a free port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "BEACONLAKE_LAKE_URI": root}
+    env.pop("BEACONLAKE_DASHBOARD_PASSWORD_HASH", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app/app.py"),
+         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            try:
+                return httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(up, "streamlit to come up", 120)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _player_frame(page):
+    """The components.html iframe holding rrweb-player, once its replayer has loaded."""
+    script = "document.body && (document.body.dataset.events || document.body.dataset.error)"
+    for _ in range(240):
+        for f in page.frames:
+            try:
+                if f is not page.main_frame and f.evaluate(script):
+                    return f
+            except Exception:  # a frame navigating away while we look
+                continue
+        page.wait_for_timeout(500)  # not time.sleep: playwright learns of new frames meanwhile
+    raise AssertionError("gave up waiting for the replay player in the Sessions page")
