@@ -13,7 +13,7 @@ import typer
 from beaconlake.settings import get_settings
 from beaconlake.stack import Service, Stack, python_tool, wait_healthy
 
-COLLECTOR_PORT, DAGSTER_PORT, STREAMLIT_PORT = 8000, 3000, 8501
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _data_dir() -> Path:
@@ -51,7 +51,7 @@ def _dashboard_password(data: Path) -> tuple[str, str]:
 def _dagster_home(data: Path) -> Path:
     home = data / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    template = Path("orchestration/dagster_home/dagster.yaml")
+    template = REPO / "orchestration/dagster_home/dagster.yaml"
     if template.exists():
         shutil.copyfile(template, home / "dagster.yaml")
     return home
@@ -68,6 +68,9 @@ def _lake_is_empty() -> bool:
 def up(
     demo_visitors: int = typer.Option(300, "--demo-visitors", help="Visitors of demo traffic."),
     demo_days: int = typer.Option(14, "--demo-days", help="Days of demo traffic."),
+    collector_port: int = typer.Option(8000, "--collector-port", help="Collector and demo shop."),
+    dagster_port: int = typer.Option(3000, "--dagster-port", help="Dagster UI."),
+    dashboard_port: int = typer.Option(8501, "--dashboard-port", help="Streamlit dashboard."),
 ) -> None:
     """Start collector, Dagster, Streamlit and the demo shop on ./data; print the URLs."""
     settings = get_settings()
@@ -94,11 +97,11 @@ def up(
         # dagster-dbt's prepare_if_dev() looks for `dbt` on PATH: put this venv's bin first.
         "PATH": os.pathsep.join([str(Path(python_tool("dbt")).parent), os.environ.get("PATH", "")]),
     }
-    collector_url = f"http://127.0.0.1:{COLLECTOR_PORT}"
+    collector_url = f"http://127.0.0.1:{collector_port}"
     services = [
         Service(
             "collector",
-            [python_tool("beaconlake"), "collect", "--port", str(COLLECTOR_PORT)],
+            [python_tool("beaconlake"), "collect", "--port", str(collector_port)],
             f"{collector_url}/healthz",
             env,
         ),
@@ -110,9 +113,9 @@ def up(
                 "-m",
                 "orchestration.definitions",
                 "-p",
-                str(DAGSTER_PORT),
+                str(dagster_port),
             ],
-            f"http://127.0.0.1:{DAGSTER_PORT}/server_info",
+            f"http://127.0.0.1:{dagster_port}/server_info",
             env,
         ),
         Service(
@@ -122,13 +125,13 @@ def up(
                 "run",
                 "streamlit_app/app.py",
                 "--server.port",
-                str(STREAMLIT_PORT),
+                str(dashboard_port),
                 "--server.headless",
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
             ],
-            f"http://127.0.0.1:{STREAMLIT_PORT}/_stcore/health",
+            f"http://127.0.0.1:{dashboard_port}/_stcore/health",
             env,
         ),
     ]
@@ -162,8 +165,8 @@ def up(
             "\nBeaconLake is up:\n"
             f"  collector   {collector_url}/v1/events   (write key: {key})\n"
             f"  demo shop   {collector_url}/demo/\n"
-            f"  dashboard   http://127.0.0.1:{STREAMLIT_PORT}   (password: {password})\n"
-            f"  dagster     http://127.0.0.1:{DAGSTER_PORT}\n"
+            f"  dashboard   http://127.0.0.1:{dashboard_port}   (password: {password})\n"
+            f"  dagster     http://127.0.0.1:{dagster_port}\n"
             "Gold tables refresh within a minute (the pipeline sensor polls every 30 s).\n"
             "Ctrl-C stops everything."
         )
