@@ -31,6 +31,8 @@ SALTS = register(
             ]
         ),
         description="The collector's daily salts for cookieless visitor ids (kept 48 h).",
+        # No min/max statistics: they would keep a deleted salt in the Delta log.
+        configuration=(("delta.dataSkippingNumIndexedCols", "0"),),
     )
 )
 

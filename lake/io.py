@@ -70,6 +70,7 @@ def ensure_table(table: Table, root: str | None = None) -> DeltaTable:
             mode="ignore",
             name=table.name,
             description=table.description or None,
+            configuration=dict(table.configuration) or None,
             storage_options=storage_options(root),
         )
     except Exception:
@@ -177,4 +178,12 @@ def read_arrow(
         for col, op, val in filters:
             term = ops[op](pc.field(col), val)
             expr = term if expr is None else expr & term
-    return ds.to_table(columns=columns, filter=expr)
+    try:
+        return ds.to_table(columns=columns, filter=expr)
+    except pa.ArrowNotImplementedError:
+        # delta-rs's delete/update/merge write string_view files (delta-rs #4579), which
+        # PyArrow cannot filter against string literals: read the columns, filter in memory.
+        wanted = list(
+            dict.fromkeys([*(columns or ds.schema.names), *(f[0] for f in filters or [])])
+        )
+        return ds.to_table(columns=wanted).filter(expr).select(columns or ds.schema.names)

@@ -22,6 +22,8 @@ class Table:
     schema: pa.Schema
     partition_by: tuple[str, ...] = field(default_factory=tuple)
     description: str = ""
+    # Delta table properties set at creation, e.g. no column statistics for secret values.
+    configuration: tuple[tuple[str, str], ...] = ()
 
     @property
     def path(self) -> str:

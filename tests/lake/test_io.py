@@ -70,3 +70,13 @@ def test_read_arrow_filters_by_date_and_membership(lake_root: str) -> None:
     got = io.read_arrow(RAW_EVENTS, ["event_id"], [("event_id", "in", ["e2", "x"])])
     assert got.column("event_id").to_pylist() == ["e2"]
     assert io.read_arrow(RAW_EVENTS, ["event_id"], [("event_id", "=", "e")]).num_rows == 0
+
+
+def test_read_arrow_filters_after_an_update_rewrote_files(lake_root: str) -> None:
+    io.append(RAW_EVENTS, [_row("e1"), _row("e2")])
+    dt_ = io.open_table(RAW_EVENTS)
+    assert dt_ is not None
+    dt_.update(updates={"event": "'click'"}, predicate="event_id = 'e1'")  # string_view files
+    got = io.read_arrow(RAW_EVENTS, ["event"], [("event_id", "=", "e1")])
+    assert got.column("event").to_pylist() == ["click"]
+    assert got.column_names == ["event"]
