@@ -2,8 +2,10 @@
 
 rrweb-player's JS and CSS are the files sdk/js/build.mjs copies into components/replay_player/
 (never a CDN); they are inlined with the session's events into one HTML document that
-`st.components.v1.html` shows in an iframe. Rage clicks and errors from the event timeline go in
-as rrweb custom events (type 5) whose tags the player marks on its progress bar.
+`st.iframe` shows. rrweb's replayer rebuilds the recorded DOM in its own sandboxed iframe
+with scripts off, and the events are JSON-escaped, so recorded pages cannot run code here.
+Rage clicks and errors from the event timeline go in as rrweb custom events (type 5) whose
+tags the player marks on its progress bar.
 """
 
 from __future__ import annotations

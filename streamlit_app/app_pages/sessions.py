@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from streamlit_app import queries, replay, ui
 from streamlit_app.filters import DIMENSIONS, Filters
@@ -54,7 +53,8 @@ if ui.need_project(ctx):
                 st.markdown("**Replay** (rage clicks red, errors orange on the timeline)")
                 if replay.available():
                     events = replay.with_markers(recorded, replay.markers(timeline))
-                    components.html(replay.player_html(events), height=520)
+                    # Our own page (player + the lake's events, escaped), never user HTML.
+                    st.iframe(replay.player_html(events), height=500)
                     st.caption(f"{len(recorded)} recorded rrweb events; inputs are masked.")
                 else:
                     st.warning("The replay player is not built: run `npm run build` in sdk/js.")

@@ -24,7 +24,7 @@ import pytest
 from beaconlake.settings import get_settings
 from demo.config import write_config
 from lake import io
-from lake.registry import RAW_EVENTS, REPLAY_CHUNKS, TABLES
+from lake.registry import RAW_EVENTS, REJECTED_EVENTS, REPLAY_CHUNKS, TABLES
 from lake.replay_codec import decode_chunks
 from tests.demo.test_shop import ARGS, CHROMIUM, REPO, wait_for
 
@@ -99,6 +99,9 @@ def test_a_recorded_shop_visit_replays_from_the_lake_with_inputs_masked(shop) ->
 
         # Silver: the session's chunks, one row per event_id, in order.
         raw_replays = [r for r in _raw(root) if r["event"] == "replay"]
+        if io.open_table(REJECTED_EVENTS, root) is not None:  # none refused (size, depth, …)
+            refused = io.read_arrow(REJECTED_EVENTS, root=root).to_pylist()
+            assert not [r for r in refused if '"replay"' in json.dumps(r, default=str)]
         rows = io.read_arrow(REPLAY_CHUNKS, root=root).to_pylist()
         assert len(rows) == len({r["event_id"] for r in raw_replays}) >= 3
         (sid,) = {r["session_id"] for r in rows}
