@@ -76,3 +76,35 @@ def keys_version(root: str | None = None) -> int:
 
 
 __all__ = ["create_key", "ensure_project", "hash_key", "keys_version", "load_keys"]
+
+
+def list_keys(root: str | None = None) -> list[dict]:
+    """Every key's metadata (never the key itself), oldest first."""
+    cols = ["key_id", "project_id", "kind", "created_at", "revoked_at"]
+    return sorted(
+        io.read_arrow(API_KEYS, cols, root=root).to_pylist(), key=lambda r: r["created_at"]
+    )
+
+
+def revoke_key(key_or_id: str, root: str | None = None) -> int:
+    """Revoke a key given as the key itself or its key_id; returns how many keys were revoked.
+
+    The collector answers 401 for it within `key_refresh_s`.
+    """
+    dt_ = io.open_table(API_KEYS, root)
+    if dt_ is None:
+        return 0
+    wanted = {hash_key(key_or_id), key_or_id}
+    rows = io.read_arrow(API_KEYS, ["key_id", "key_hash", "revoked_at"], root=root).to_pylist()
+    ids = [
+        r["key_id"] for r in rows if {r["key_id"], r["key_hash"]} & wanted and not r["revoked_at"]
+    ]
+    if not ids:
+        return 0
+    quoted = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    dt_.update(
+        predicate=f"key_id in ({quoted})",
+        updates={"revoked_at": f"cast('{now}' as timestamp)"},
+    )
+    return len(ids)
