@@ -20,6 +20,7 @@ import pandas as pd
 PLAYER_DIR = Path(__file__).parent / "components" / "replay_player"
 MARKED = {"rage_click": "#d62728", "error": "#ff7f0e"}  # event name → marker colour
 CUSTOM = 5  # rrweb EventType.Custom
+META = 4  # rrweb EventType.Meta
 
 
 @lru_cache(maxsize=1)
@@ -48,9 +49,13 @@ def markers(timeline: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def with_markers(events: list[dict[str, Any]], marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The recording plus markers inside its time span (the player needs a snapshot first)."""
-    if not events:
+    """The recording from its first Meta event (rrweb needs one before a full snapshot; a session
+    that began mid-recording starts with a few events that have none) plus the markers inside
+    its time span; [] when nothing is playable."""
+    start = next((i for i, e in enumerate(events) if e.get("type") == META), None)
+    if start is None:
         return []
+    events = events[start:]
     lo, hi = events[0]["timestamp"], events[-1]["timestamp"]
     inside = [m for m in marks if lo <= m["timestamp"] <= hi]
     return sorted([*events, *inside], key=lambda e: e["timestamp"])

@@ -51,8 +51,10 @@ if ui.need_project(ctx):
         if left is not None:
             with left:
                 st.markdown("**Replay** (rage clicks red, errors orange on the timeline)")
-                if replay.available():
-                    events = replay.with_markers(recorded, replay.markers(timeline))
+                events = replay.with_markers(recorded, replay.markers(timeline))
+                if not events:
+                    st.caption("The recording has no page snapshot yet (more chunks to come).")
+                elif replay.available():
                     # Our own page (player + the lake's events, escaped), never user HTML.
                     st.iframe(replay.player_html(events), height=500)
                     st.caption(f"{len(recorded)} recorded rrweb events; inputs are masked.")

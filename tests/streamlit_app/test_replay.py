@@ -49,3 +49,10 @@ def test_player_page_inlines_the_player_and_escapes_recorded_markup() -> None:
     assert json.loads(html.split("var o = ")[1].split(";\n")[0])["events"] == evil
     assert "rrwebPlayer" in html and "http://" not in html.split("<script>")[0]
     assert "<script src=" not in html and "<link" not in html  # nothing fetched: no CDN
+
+
+def test_events_before_the_first_meta_are_left_out() -> None:
+    tail_of_old = [{"type": 3, "timestamp": T0 - 5}]
+    rec = [{"type": 4, "timestamp": T0}, {"type": 2, "timestamp": T0 + 1}]
+    assert replay.with_markers(tail_of_old + rec, []) == rec
+    assert replay.with_markers(tail_of_old, []) == []

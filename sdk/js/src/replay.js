@@ -12,6 +12,15 @@ const w = window
 const ls = store(w)
 const SEQ = 'bl_rseq'
 let buf = []
+let sid // the session the last chunk went to
+
+/** Hands one piece to the core; a new session (after 30 idle minutes) gets a fresh snapshot so
+ * its replay can start on its own. */
+const send = (p) => {
+  const e = w.__blr(p)
+  if (e && sid && e.session_id != sid) record.takeFullSnapshot(true)
+  if (e) sid = e.session_id
+}
 
 /** Sends what rrweb recorded since the last flush; `plain` when the page is going away. */
 const flush = (plain) => {
@@ -22,11 +31,15 @@ const flush = (plain) => {
   // a compression finishes after the next flush started.
   const seq = ls.get(SEQ) || 0
   ls.set(SEQ, seq + 1000)
-  return pack(evs, seq, undefined, plain).then((ps) => ps.forEach((p) => w.__blr(p)))
+  // Without CompressionStream (older browsers), or if it fails, the chunk goes as JSON text.
+  plain = plain || !w.CompressionStream
+  return pack(evs, seq, undefined, plain)
+    .catch(() => pack(evs, seq, undefined, true))
+    .then((ps) => ps.forEach(send))
 }
 
 record(recordOptions((e) => buf.push(e)))
-setInterval(flush, 5000)
+setInterval(() => flush(), 5000)
 const hide = () => flush(true)
 w.addEventListener('pagehide', hide)
 w.document.addEventListener('visibilitychange', () => w.document.visibilityState == 'hidden' && hide())
