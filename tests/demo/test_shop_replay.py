@@ -1,6 +1,6 @@
 """Session replay end to end in real headless Chromium: a visitor browses the demo shop with
-replay on, types into two inputs, rage-clicks the broken coupon button and moves on; the
-pipeline runs; the lake holds the session's chunks in order with the typed text masked
+replay on, types into two inputs, sees a `data-bl-mask` and a `data-bl-block` element,
+rage-clicks the broken coupon button and moves on; the pipeline runs; the lake holds the session's chunks in order with the typed text masked
 everywhere; gold marks the session has_replay; and rrweb-player, fed the page the dashboard
 builds from those chunks (streamlit_app.replay.player_html, loaded straight into Chromium, not
 through Streamlit), reports every event loaded; then `streamlit run` serves the dashboard and
@@ -85,6 +85,10 @@ def test_a_recorded_shop_visit_replays_from_the_lake_with_inputs_masked(shop) ->
         # 300 KB of random text: its chunk compresses to far over one replay event's 40,000
         # characters, so it travels cut into parts and must come back whole.
         page.evaluate("t => document.body.insertAdjacentHTML('beforeend', '<p>' + t + '</p>')", BIG)
+        page.evaluate(
+            "document.body.insertAdjacentHTML('beforeend', '<p data-bl-mask>' + 'Masked Pelican'"
+            " + '</p><div data-bl-block><b>Blocked Walrus</b></div>')"
+        )
         page.type("#code", SECRET_CODE)
         for _ in range(4):
             page.click("#coupon")  # the broken button: a rage click and an error
@@ -124,13 +128,14 @@ def test_a_recorded_shop_visit_replays_from_the_lake_with_inputs_masked(shop) ->
         assert sum(r["event_count"] for r in rows) == len(events)
         assert sum(1 for e in events if e["type"] == 2) >= 3  # home, catalog…, cart, checkout
         text = json.dumps(events)
-        for secret in (SECRET_CODE, SECRET_ADDRESS):
+        for secret in (SECRET_CODE, SECRET_ADDRESS, "Masked Pelican", "Blocked Walrus"):
             assert secret not in text and secret.lower() not in text.lower()
         cut = [json.loads(r["payload"]) for r in rows if json.loads(r["payload"]).get("parts")]
         assert len(cut) >= 4 and all(len(c["data"]) <= 40_000 for c in cut)
         assert BIG in text  # the cut chunk, joined again: nothing dropped
         typed = [e["data"]["text"] for e in events if e["type"] == 3 and e["data"]["source"] == 5]
         assert "*" * len(SECRET_CODE) in typed and "*" * len(SECRET_ADDRESS) in typed
+        assert "*" * len("Masked Pelican") in text and "rr_width" in text  # masked, blocked
 
         # Nowhere in the lake: not in any table's rows, nor in any file's bytes.
         for name, table in TABLES.items():

@@ -96,3 +96,14 @@ test('page hide packs plain JSON text (no async compression), still split and on
 test('the default piece keeps a batch of 20 under the collector’s 1 MiB body', () => {
   assert.ok(20 * (MAX_DATA + 1000) < 1048576)
 })
+
+test('replaySampleRate samples whole sessions by their id', () => {
+  const now = Date.now()
+  const with_session = (s) => ({ bl_id: JSON.stringify({ v: 'v_1', s, t: now, b: now }) })
+  const low = page({ storage: with_session('s_00000000-0000-4000-8000-000000000000') })
+  low.start({ replaySampleRate: '0.5' }) // data-replay-sample-rate="0.5" arrives as a string
+  assert.ok(replayTag(low))
+  const high = page({ storage: with_session('s_ffffff00-0000-4000-8000-000000000000') })
+  high.start({ replaySampleRate: 0.5 })
+  assert.equal(replayTag(high), null)
+})
