@@ -1,10 +1,10 @@
 """Session replay end to end in real headless Chromium: a visitor browses the demo shop with
 replay on, types into two inputs, sees a `data-bl-mask` and a `data-bl-block` element,
-rage-clicks the broken coupon button and moves on; the pipeline runs; the lake holds the session's chunks in order with the typed text masked
-everywhere; gold marks the session has_replay; and rrweb-player, fed the page the dashboard
-builds from those chunks (streamlit_app.replay.player_html, loaded straight into Chromium, not
-through Streamlit), reports every event loaded; then `streamlit run` serves the dashboard and
-its Sessions page plays the same session in Chromium."""
+rage-clicks the broken coupon button and moves on; the pipeline runs; the lake holds the
+session's chunks in order with the typed text masked everywhere; gold marks the session
+has_replay; and rrweb-player, fed the page the dashboard builds from those chunks
+(streamlit_app.replay.player_html, loaded straight into Chromium), reports every event loaded;
+then `streamlit run` serves the dashboard and its Sessions page plays the same session."""
 
 from __future__ import annotations
 
