@@ -3,7 +3,8 @@
 The whole process group is killed (the run and its dbt child), as a crashed or OOM-killed
 container would be. Each kill comes after new bronze landed, at a point seen from outside:
 a new data file in silver (enrich writing its commit), dbt's log reporting a built model
-(DuckDB mid-build), a new commit in one gold table (publish half done). After one plain re-run:
+(DuckDB mid-build), a new commit in one gold table (publish half done), and a random moment
+(seeded; `BEACONLAKE_KILL_SEED` replays one). After one plain re-run:
 silver holds every bronze event exactly once, gold equals the gold of a clean run over a copy
 of the same bronze, and every table of the lake opens and reads.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -73,6 +75,15 @@ def _gold_commit(root: str, build: Path) -> Callable[[], bool]:
     return lambda: any(f.endswith(".json") for p in logs for f in _files_under(p) - before)
 
 
+def _random_delay(root: str, build: Path) -> Callable[[], bool]:
+    """Any point of the run: 1.5-5 s after start (the seed is printed for a re-play)."""
+    seed = int(os.environ.get("BEACONLAKE_KILL_SEED", random.randrange(1 << 30)))
+    delay = random.Random(seed).uniform(1.5, 5.0)
+    print(f"pipeline kill: random point {delay:.2f} s after start (BEACONLAKE_KILL_SEED={seed})")
+    at = time.monotonic() + delay
+    return lambda: time.monotonic() >= at
+
+
 def _run_and_kill(root: str, build: Path, marker: Callable[[], bool]) -> None:
     """Start a pipeline run, SIGKILL its process group as soon as `marker()` holds."""
     proc = subprocess.Popen(
@@ -101,12 +112,12 @@ def _sorted_rows(table, root: str) -> list[tuple]:  # type: ignore[no-untyped-de
 @pytest.mark.timeout(900)
 def test_kill_9_mid_enrich_dbt_publish_then_rerun(tmp_path: Path, lake_root: str) -> None:
     build = tmp_path / "build"
-    _land_batch(3000, 0, lake_root)
+    _land_batch(1500, 0, lake_root)
     load.run_pipeline_cli(lake_root, build / "b.duckdb")  # gold exists before the crashes
-    offset = 3000
-    for marker in (_silver_data_file, _dbt_model_built, _gold_commit):
-        _land_batch(3000, offset, lake_root)
-        offset += 3000
+    offset = 1500
+    for marker in (_silver_data_file, _dbt_model_built, _gold_commit, _random_delay):
+        _land_batch(1500, offset, lake_root)
+        offset += 1500
         _run_and_kill(lake_root, build, marker(lake_root, build))
 
     load.run_pipeline_cli(lake_root, build / "b.duckdb")  # the re-run repairs everything
