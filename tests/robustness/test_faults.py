@@ -80,13 +80,17 @@ def nobody_collector(tmp_path: Path) -> Iterator[CollectorProcess]:
         subprocess.run(["chown", "-R", f"{nobody.pw_uid}:{nobody.pw_gid}", root], check=True)
         prefix = [str(setpriv), f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
                   "--clear-groups"]  # fmt: skip
-    cp = launch_collector(root, key, tmp_path, workers=1,
-                          env={"PYTHONDONTWRITEBYTECODE": "1"}, prefix=prefix)  # fmt: skip
+    # One worker: here the venv's interpreter lives under /root, and `nobody` cannot start
+    # uvicorn's spawned worker processes from it (exit 255 before any collector code runs).
+    cp = None
     try:
+        cp = launch_collector(root, key, tmp_path, workers=1,
+                              env={"PYTHONDONTWRITEBYTECODE": "1"}, prefix=prefix)  # fmt: skip
         yield cp
     finally:
-        cp.stop(signal.SIGTERM)
-        cp._kill_group()
+        if cp is not None:
+            cp.stop(signal.SIGTERM)
+            cp._kill_group()
         _chmod_tree(root, True)
         shutil.rmtree(root, ignore_errors=True)
 
