@@ -85,7 +85,7 @@ def up(
     if Path(settings.demo_dir).exists():
         from demo.config import write_config
 
-        write_config(key, Path(settings.demo_dir))
+        write_config(key, Path(settings.demo_dir), options={"replay": True})  # show replay
     password, password_hash = _dashboard_password(data)
     env = {
         "BEACONLAKE_LAKE_URI": os.path.abspath(settings.lake_uri),
