@@ -63,7 +63,7 @@ def _dashboard_loop(root: str, stop: threading.Event, rounds: list, errors: list
             queries.breakdown(root, f, "page")
             queries.breakdown(root, f, "channel")
             queries.live(root, "test", dt.datetime.now(dt.UTC))
-            rounds.append(k["cur"]["sessions"])
+            rounds.append(k["cur"]["pageviews"])
         except BaseException as exc:  # reported by the test
             errors.append(f"dashboard: {type(exc).__name__}: {exc}")
         stop.wait(0.5)
@@ -112,6 +112,7 @@ def test_soak_under_load_with_pipeline_and_dashboard(
     assert len(ledger.acked) >= 1000, (len(ledger.acked), ledger.statuses)  # load happened
     assert runs, "no pipeline run finished during the soak"
     assert rounds, "no dashboard round finished during the soak"
+    assert rounds == sorted(rounds), "the Overview's page views went down between rounds"
     # Memory: the last third of the run peaks no higher than 1.5x the first third's peak.
     third = len(rss) // 3
     assert max(rss[-third:]) < 1.5 * max(rss[:third]), (rss[:third], rss[-third:])
