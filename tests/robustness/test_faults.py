@@ -193,9 +193,10 @@ def test_sigterm_under_load_commits_every_acknowledged_event(start_collector) ->
     finally:
         give_up.set()  # a stopped collector will not come back
         load.stop_load(stop, give_up, senders, grace_s=0)
-    assert rc in (0, -signal.SIGTERM), c.logs()[-3000:]
+    assert rc == 0, c.logs()[-3000:]  # a clean exit
     assert c.logs().count('"msg":"collector_stopped"') == 2
     assert set(ledger.statuses) <= {200, 503, "ConnectError", "RemoteProtocolError",
                                     "ReadError"}, ledger.statuses  # fmt: skip
     stored = _assert_nothing_lost(ledger, c.lake_root)
     assert len(stored) == len(set(stored))  # every group commit landed once
+    print(f"SIGTERM: exit {rc}, answers {dict(ledger.statuses)}, {len(ledger.acked)} acknowledged")
