@@ -81,7 +81,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     get_settings.cache_clear()
 
 
-def _killed() -> None:
+def _killed(*args: object, **kwargs: object) -> None:
     raise Killed
 
 
