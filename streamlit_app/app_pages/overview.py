@@ -117,5 +117,6 @@ if ui.need_project(ctx):
                 color_continuous_scale="Blues",
             )
             fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=300)
-            st.plotly_chart(fig, width="stretch")
+            # Country shapes from our own server (make install copies them), never a CDN.
+            st.plotly_chart(fig, width="stretch", config={"topojsonURL": "/app/static/topojson/"})
         table("country", "Countries", limit=250)

@@ -75,6 +75,8 @@ def test_overview_in_a_real_browser(lake_root: str):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            requested: list[str] = []
+            page.on("request", lambda r: requested.append(r.url))
             page.goto(f"{base}/?project=demo&range=7d", timeout=120_000)
             page.wait_for_function(
                 "document.querySelectorAll('[data-testid=\"stMetricValue\"]').length == 6",
@@ -90,6 +92,11 @@ def test_overview_in_a_real_browser(lake_root: str):
                 )
             )
             assert cards["Sessions"].strip() == f"{expected:,}"
+            # The world map draws country shapes served by the dashboard itself, not a CDN.
+            page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+            page.wait_for_selector(".js-plotly-plot path.choroplethlocation", timeout=60_000)
+            assert f"{base}/app/static/topojson/world_110m.json" in requested
+            assert not [u for u in requested if "plot.ly" in u]
             page.screenshot(path=str(REPO / "docs/screenshot-overview.png"), full_page=True)
 
             # Plausible-style click: select the first Channels row → the whole page filters.
