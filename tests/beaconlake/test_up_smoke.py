@@ -16,11 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser import CHROMIUM, FLAGS
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update"]  # fmt: skip
 
 
 def _free_ports(n: int) -> list[int]:

@@ -14,11 +14,11 @@ import pytest
 from demo.config import write_config
 from lake import io
 from lake.registry import RAW_EVENTS
+from tests.browser import CHROMIUM, FLAGS
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARGS += ["--disable-component-update"]
+# The shop tests launch headless through Playwright's own switch, so --headless is not here.
+ARGS = [flag for flag in FLAGS if flag != "--headless"]
 
 
 def wait_for(predicate: Callable[[], bool], what: str, limit_s: float = 60) -> None:

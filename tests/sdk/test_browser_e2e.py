@@ -10,7 +10,6 @@ The rows in bronze raw_events must tell that story: names, stable ids, durations
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,17 +19,10 @@ import pytest
 
 from lake import io
 from lake.registry import RAW_EVENTS
+from tests.browser import CHROMIUM, FLAGS
 
 PAGES = Path(__file__).parent / "pages"
 DIST = Path(__file__).resolve().parents[2] / "sdk" / "js" / "dist"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SDK_READY = "window.beaconlake && typeof window.beaconlake.capture === 'function'"
 
 pytestmark = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,10 +17,9 @@ import httpx
 import pyarrow.compute as pc
 import pytest
 
+from tests.browser import CHROMIUM, FLAGS
+
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update"]  # fmt: skip
 
 
 SESSIONS_CARD_IS = """want => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
