@@ -1,8 +1,9 @@
 /**
  * Batches events to POST /v1/events. The queue is mirrored to localStorage so events captured
  * offline (or in flight when the tab died) are sent after a reload; the event_id makes a resend
- * harmless. 2xx and 4xx settle a batch (a 4xx will not get better by retrying); 5xx and network
- * errors are retried with exponential backoff and jitter.
+ * harmless. 2xx and 4xx settle a batch (a 4xx will not get better by retrying), except 429: the
+ * project is over its rate, so like 5xx and network errors it is retried with exponential
+ * backoff and jitter (the first wait, 1 s, matches the collector's Retry-After).
  */
 
 const KEY = 'bl_q'
@@ -38,7 +39,7 @@ export const transport = (w, cfg, ls, fetch) => {
       busy = 0
       q = q.filter((e) => !b.includes(e))
       // Going away, Chromium fails the page's fetch though keepalive still delivers it: trust it.
-      if (!gone && !(st && st < 500)) {
+      if (!gone && (!st || st >= 500 || st == 429)) {
         // Back in the queue, first in line, for a retry later.
         q = b.concat(q)
         save()

@@ -93,6 +93,28 @@ test('a 4xx answer is never retried and the batch is dropped', async (t) => {
   assert.deepEqual(p.net.posts[1].body.batch.map((e) => e.event), ['next'])
 })
 
+test('429 (the project is over its rate) is retried after a backoff, not dropped', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T0 })
+  t.mock.method(Math, 'random', () => 1)
+  const p = page({ statuses: [429, 429] })
+  p.start()
+  t.mock.timers.tick(1000)
+  await settle()
+  assert.equal(p.net.posts.length, 1)
+  assert.equal(JSON.parse(p.w.localStorage.getItem('bl_q')).length, 1, 'the batch stays queued')
+  t.mock.timers.tick(999)
+  await settle()
+  assert.equal(p.net.posts.length, 1, 'not before the collector\'s Retry-After of 1 s')
+  t.mock.timers.tick(1)
+  await settle()
+  t.mock.timers.tick(2000)
+  await settle()
+  assert.equal(p.net.posts.length, 3)
+  const ids = p.net.posts.map((x) => x.body.batch[0].event_id)
+  assert.equal(new Set(ids).size, 1, 'the same event, resent')
+  assert.equal(p.w.localStorage.getItem('bl_q'), '[]', 'settled once accepted')
+})
+
 test('events captured offline survive a reload and are sent when back online', async () => {
   const a = page()
   Object.defineProperty(a.w.navigator, 'onLine', { get: () => false, configurable: true })
