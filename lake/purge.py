@@ -1,63 +1,63 @@
-"""Make deleted rows physically gone: vacuum data files and expire the Delta log at once.
+"""Make deleted rows physically gone at once, safely while the collector keeps appending.
 
-A Delta delete only writes new files and a log entry; the old files (and the min/max column
-statistics of those files, kept in the `_delta_log` JSON) stay for time travel until a vacuum
-past `delta.deletedFileRetentionDuration` (7 days) and a log cleanup past
-`delta.logRetentionDuration` (30 days). `purge_now` does both with zero retention.
+A Delta delete only writes new files and a log entry; the old files, the min/max column
+statistics in the `_delta_log` JSON and old checkpoints, and the delete's own predicate (which
+names the erased ids) stay until a vacuum and a log cleanup past retention. `purge_now` removes
+all of them now:
 
-UNSAFE with concurrent readers: a reader (or an incremental pipeline step) that opened an older
-version loses its files mid-read and cannot time-travel back. Run it with the pipeline idle.
+1. vacuum with zero retention, in delta-rs's *lite* mode: only files the log marks as removed
+   (tombstones) are deleted. A file a concurrent append has written but not committed yet is
+   no tombstone, so it survives (a *full* vacuum would delete it and let the commit land
+   pointing at a missing file).
+2. a checkpoint at the current version, then every older checkpoint and checksum file deleted.
+3. every commit file up to that version REWRITTEN in place without column statistics and
+   without commit parameters (`lake.erasure_scrub`), never deleted.
+
+Why 3 rewrites instead of deleting: a Delta writer picks its version (latest + 1) first and
+writes the commit file later with put-if-absent. Deleting commit files below the checkpoint
+freed their versions, and a collector commit that had picked such a version before the
+deletion (a descheduled thread is enough) then landed in the gap: accepted by put-if-absent,
+acknowledged to the client, and invisible to every reader, who starts at the newer checkpoint.
+Its Parquet file stayed on disk, outside the table. A rewritten file keeps its version taken,
+so such a commit fails with "version exists" and is retried at the head of the log.
+
+Readers of older versions still lose their files (time travel before the erasure is gone).
 """
 
 from __future__ import annotations
 
 import pyarrow.fs as pafs
 
+from lake import erasure_scrub as scrub
 from lake import io
 from lake.registry import Table
 
-LOG_RETENTION = "delta.logRetentionDuration"
-DEFAULT_LOG_RETENTION = "interval 30 days"  # Delta's default: setting it changes nothing
-
 
 def purge_now(table: Table, root: str | None = None) -> int:
-    """Vacuum with zero retention and drop every log file before a fresh checkpoint.
-
-    Returns the number of data files removed.
-    """
+    """Vacuum tombstones with zero retention, checkpoint, scrub the log; returns files removed."""
     dt = io.open_table(table, root)
     if dt is None:
         return 0
-    removed = dt.vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False)
-    _expire_log(table, root)
+    removed = dt.vacuum(
+        retention_hours=0, dry_run=False, enforce_retention_duration=False, full=False
+    )
+    _scrub_log(table, root)
     return len(removed)
 
 
-def _expire_log(table: Table, root: str | None) -> None:
-    """Checkpoint, then delete every older log file and checkpoint (they hold the min/max
-    statistics of removed files, and delete predicates naming the erased ids).
-
-    The table's own log retention is NOT lowered to do this: every writer's post-commit hook
-    (the collector's too) would then checkpoint from its own possibly stale handle and clean
-    the log with it, which can drop other writers' commits. The checkpoint is made from a
-    handle opened afresh from storage, so it holds exactly the committed state.
-    """
-    before = io.open_table(table, root)
-    if before is None:
-        return
-    # A commit that changes nothing, so the newest log entry (kept with its checkpoint) is not
-    # the delete, whose predicate names the ids.
-    retention = before.metadata().configuration.get(LOG_RETENTION, DEFAULT_LOG_RETENTION)
-    before.alter.set_table_properties({LOG_RETENTION: retention})
+def _scrub_log(table: Table, root: str | None) -> None:
+    """Checkpoint from a fresh handle; older checkpoints go, commits up to it are scrubbed."""
     current = io.open_table(table, root)
-    assert current is not None
-    current.create_checkpoint()
-    keep_from = current.version()
+    if current is None:
+        return
+    current.create_checkpoint()  # exactly the committed state: opened afresh from storage
+    upto = current.version()
     fs, base = pafs.FileSystem.from_uri(f"{io.table_uri(table, root)}/_delta_log")
     for info in fs.get_file_info(pafs.FileSelector(base)):
-        name = info.base_name
-        version = name.split(".", 1)[0]
-        if not version.isdigit() or int(version) >= keep_from:
-            continue  # newer commits (another writer's, maybe) and _last_checkpoint stay
-        if name.endswith(".json") or ".checkpoint." in name or name.endswith(".crc"):
-            fs.delete_file(info.path)
+        version = scrub.version_of(info.base_name)
+        if version is None or version > upto:
+            continue  # newer commits (the collector's, maybe) and _last_checkpoint stay
+        if scrub.is_commit(info.base_name):
+            scrub.scrub_commit(fs, info.path)
+        elif version < upto and scrub.is_state_file(info.base_name):
+            fs.delete_file(info.path)  # a checkpoint or checksum: no writer's version slot
