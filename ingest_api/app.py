@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from beaconlake.settings import get_settings
 from ingest_api import openapi, static
+from ingest_api.asgi import send_json
 from ingest_api.errors import json_response
 from ingest_api.events import make_endpoint
 from ingest_api.logs import setup_logging
@@ -86,28 +87,18 @@ def _lifespan(state: CollectorState):
 
 class CollectorApp(FastAPI):
     """FastAPI, except that POST /v1/events skips the middleware stack (seven layers of
-    per-request work) and goes straight to its endpoint; it sets its own CORS header."""
+    per-request work) and goes straight to its raw ASGI endpoint, which sets its own CORS
+    header."""
 
-    events_endpoint: Callable[[Request], Awaitable[Response]]
-    cors_origins: list[str]
+    events_endpoint: Callable[[Scope, Receive, Send], Awaitable[None]]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/v1/events":
-            scope["app"] = self
-            request = Request(scope, receive)
             try:
-                response = await self.events_endpoint(request)
+                await self.events_endpoint(scope, receive, send)
             except Exception:
                 log.exception("unhandled_error")
-                response = json_response({"error": "internal", "detail": None}, 500)
-            origin = request.headers.get("origin")
-            if origin is not None:
-                if "*" in self.cors_origins:
-                    response.headers["Access-Control-Allow-Origin"] = "*"
-                elif origin in self.cors_origins:
-                    response.headers["Access-Control-Allow-Origin"] = origin
-                    response.headers["Vary"] = "Origin"
-            await response(scope, receive, send)
+                await send_json(send, 500, {"error": "internal", "detail": None})
             return
         await super().__call__(scope, receive, send)
 
@@ -125,7 +116,6 @@ def create_app() -> FastAPI:
     )
     app.state.collector = state
     app.events_endpoint = make_endpoint(state)
-    app.cors_origins = list(settings.cors_origins)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import AsyncIterator
 
+from starlette.types import Receive
+
 from ingest_api.errors import ApiError
 
 
@@ -76,3 +78,32 @@ async def read_capped(
             raise too_large(cap)
         parts.append(chunk)
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+class Disconnected(Exception):
+    """The client went away before its body arrived: nothing to answer, nothing stored."""
+
+
+async def read_asgi(receive: Receive, cap: int, gzip: bool, content_length: int | None) -> bytes:
+    """`read_capped` over ASGI receive messages; a body that came in one message (the usual
+    case) is taken without an async generator."""
+    msg = await receive()
+    if msg["type"] == "http.disconnect":
+        raise Disconnected
+    first = msg.get("body", b"")
+    if not msg.get("more_body", False) and not gzip:
+        if (content_length is not None and content_length > cap) or len(first) > cap:
+            raise too_large(cap)
+        return first
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield first
+        more = msg.get("more_body", False)
+        while more:
+            m = await receive()
+            if m["type"] == "http.disconnect":
+                raise Disconnected
+            yield m.get("body", b"")
+            more = m.get("more_body", False)
+
+    return await read_capped(chunks(), cap, gzip, content_length)

@@ -1,4 +1,5 @@
-"""POST /v1/events: the hot path, a plain Starlette endpoint (no per-event pydantic)."""
+"""POST /v1/events: the hot path, a raw ASGI endpoint (no Request/Response objects, no per-event
+pydantic): headers read once, the body decoded by the fast path where it can, one JSON answer."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import logging
 import os
 import time
 
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
-from ingest_api.body import read_capped
+from ingest_api.asgi import RETRY_AFTER, cors_headers, header_map, send_json
+from ingest_api.body import Disconnected, read_asgi
 from ingest_api.envelope import parse_envelope
-from ingest_api.errors import ApiError, json_response
+from ingest_api.errors import ApiError
 from ingest_api.fastpath import decode, split_fast
 from ingest_api.keyring import SECRET_PREFIX
 from ingest_api.privacy import client_ip, ip_trunc, visitor_hash
@@ -24,19 +25,23 @@ log = logging.getLogger("beaconlake.collector")
 MAX_UA_CHARS = 1000
 
 
-def _header_key(request: Request) -> str | None:
-    h = request.headers
-    key = h.get("x-beaconlake-key")
+def _text(h: dict[bytes, bytes], name: bytes) -> str | None:
+    v = h.get(name)
+    return None if v is None else v.decode("latin-1")
+
+
+def _header_key(h: dict[bytes, bytes]) -> str | None:
+    key = _text(h, b"x-beaconlake-key")
     if key:
         return key.strip()
-    auth = h.get("authorization")
+    auth = _text(h, b"authorization")
     if auth and auth[:7].lower() == "bearer ":
         return auth[7:].strip()
     return None
 
 
-def _content_length(request: Request) -> int | None:
-    v = request.headers.get("content-length")
+def _content_length(h: dict[bytes, bytes]) -> int | None:
+    v = h.get(b"content-length")
     try:
         return int(v) if v is not None else None
     except ValueError:
@@ -57,27 +62,30 @@ async def _project(state: CollectorState, key: str | None) -> str:
 def make_endpoint(state: CollectorState):
     s = state.settings
     cap, max_batch = s.max_body_bytes, s.max_batch_events
+    origins = list(s.cors_origins)
 
-    async def post_events(request: Request) -> Response:
+    async def post_events(scope: Scope, receive: Receive, send: Send) -> None:
         t0 = time.perf_counter()
         project = None
         accepted = rejected = 0
+        h = header_map(scope)
+        cors = cors_headers(h.get(b"origin"), origins)
         try:
             if state.draining:
                 raise ApiError(503, "shutting_down", "the collector is shutting down; retry")
-            headers = request.headers
-            gzip = headers.get("content-encoding", "").lower() == "gzip"
-            body = await read_capped(request.stream(), cap, gzip, _content_length(request))
+            gzip = h.get(b"content-encoding", b"").lower() == b"gzip"
+            body = await read_asgi(receive, cap, gzip, _content_length(h))
             fast = decode(state.fast_decoder, body)
             env = parse_envelope(body, max_batch) if fast is None else None
             events = fast.batch if env is None else env.events
             body_key = fast.api_key if env is None else env.api_key
-            project = await _project(state, body_key or _header_key(request))
+            project = await _project(state, body_key or _header_key(h))
             if not state.rate.allow(project, len(events)):
                 raise ApiError(429, "rate_limited", f"project {project} is over its event rate")
-            peer = request.client.host if request.client else None
-            ip = client_ip(peer, headers.get("x-forwarded-for"), state.trusted)
-            ua = headers.get("user-agent")
+            client = scope.get("client")
+            peer = client[0] if client else None
+            ip = client_ip(peer, _text(h, b"x-forwarded-for"), state.trusted)
+            ua = _text(h, b"user-agent")
             ua = ua[:MAX_UA_CHARS] if ua else None
             now = dt.datetime.now(dt.UTC)
             salt = state.current_salt()
@@ -98,17 +106,15 @@ def make_endpoint(state: CollectorState):
                 chunk = split(env.events, env.sent_at, meta, state.limits, state.steps)
             await state.committer.submit(chunk)
             accepted, rejected = len(chunk.accepted), len(chunk.rejected)
-            state.metrics.accepted.inc(accepted)
-            for reason, n in chunk.reasons.items():
-                state.metrics.rejected.labels(reason).inc(n)
-            status, response = 200, json_response({"accepted": accepted, "rejected": rejected})
-        except ApiError as e:
-            status = e.status
-            extra = {"Retry-After": "1"} if status in (429, 503) else None
-            response = e.response(extra)
-            err = e.error
-        else:
+            state.metrics.events(accepted, chunk.reasons)
+            status, answer, extra = 200, {"accepted": accepted, "rejected": rejected}, cors
             err = None
+        except ApiError as e:
+            status, err = e.status, e.error
+            answer = {"error": e.error, "detail": e.detail}
+            extra = [*cors, RETRY_AFTER] if status in (429, 503) else cors
+        except Disconnected:
+            status, err, answer = 499, "disconnected", None  # nobody to answer
         state.metrics.request(status)
         state.request_log.write(
             {
@@ -122,6 +128,7 @@ def make_endpoint(state: CollectorState):
                 "ms": round((time.perf_counter() - t0) * 1000, 2),
             }
         )
-        return response
+        if answer is not None:
+            await send_json(send, status, answer, extra)
 
     return post_events

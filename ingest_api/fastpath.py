@@ -2,8 +2,9 @@
 
 A batch whose every event is plainly valid is decoded into structs whose constraints mirror the
 validation steps (`validate.STEPS`); `properties`/`context` stay raw JSON text (no re-encoding).
-Anything the fast path is not sure about (a failed constraint, a large or possibly deep object,
-non-UTF-8 bytes, the single-event form) returns None and the request takes the exact path:
+Both body forms have one: a batch, and a single event (its key and `sent_at` inside it). Anything
+the fast path is not sure about (a failed constraint, a large or possibly deep object, non-UTF-8
+bytes) returns None and the request takes the exact path:
 orjson + every step, which decides and names the reasons. So the steps stay the one source of
 truth; this only skips them when their answer is known to be "accept" (tests check the pairs).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 from msgspec import Meta, Raw
@@ -23,29 +24,34 @@ from ingest_api.validate import SIZE_EXEMPT_EVENTS, Limits
 NULL = b"null"
 
 
-def make_decoder(limits: Limits, max_batch: int) -> msgspec.json.Decoder:
-    """A decoder for `{"api_key", "sent_at", "batch": [...]}` with the limits built in."""
+class Decoders(NamedTuple):
+    batch: msgspec.json.Decoder  # {"api_key", "sent_at", "batch": [event, ...]}
+    single: msgspec.json.Decoder  # {"api_key", ...event}
+    batch_type: type  # builds a batch of one from a single event
+
+
+def make_decoder(limits: Limits, max_batch: int) -> Decoders:
+    """Decoders for both body forms with the limits built in."""
     name = Annotated[str, Meta(min_length=1, max_length=limits.max_event_name)]
     ts = Annotated[str, Meta(max_length=64)]
     eid = Annotated[str, Meta(min_length=1, max_length=limits.max_event_id)]
     text = Annotated[str, Meta(max_length=limits.max_string_chars)]
-    event = msgspec.defstruct(
-        "FastEvent",
-        [
-            ("event", name),
-            ("timestamp", ts),
-            ("event_id", eid | None, None),
-            ("sent_at", text | None, None),
-            ("visitor_id", text | None, None),
-            ("session_id", text | None, None),
-            ("user_id", text | None, None),
-            ("url", text | None, None),
-            ("referrer", text | None, None),
-            ("title", text | None, None),
-            ("properties", Raw, Raw(NULL)),
-            ("context", Raw, Raw(NULL)),
-        ],
-    )
+    fields: list[tuple] = [
+        ("event", name),
+        ("timestamp", ts),
+        ("event_id", eid | None, None),
+        ("sent_at", text | None, None),
+        ("visitor_id", text | None, None),
+        ("session_id", text | None, None),
+        ("user_id", text | None, None),
+        ("url", text | None, None),
+        ("referrer", text | None, None),
+        ("title", text | None, None),
+        ("properties", Raw, Raw(NULL)),
+        ("context", Raw, Raw(NULL)),
+    ]
+    event = msgspec.defstruct("FastEvent", fields)
+    single = msgspec.defstruct("FastSingle", [*fields, ("api_key", str | None, None)])
     batch = msgspec.defstruct(
         "FastBatch",
         [
@@ -54,30 +60,24 @@ def make_decoder(limits: Limits, max_batch: int) -> msgspec.json.Decoder:
             ("sent_at", str | None, None),
         ],
     )
-    return msgspec.json.Decoder(batch)
+    return Decoders(msgspec.json.Decoder(batch), msgspec.json.Decoder(single), batch)
 
 
-def _object_text(raw: Raw, limits: Limits, exempt: bool) -> bytes | bool | None:
-    """The raw object as bytes, None for null, False when the exact path must decide."""
-    b = bytes(raw)
-    if b == NULL:
-        return None
-    if b[:1] != b"{":
-        return False
-    if not exempt and len(b) > limits.max_properties_bytes:
-        return False  # may still fit once re-encoded: let size_ok measure it
-    if b.count(b"{") + b.count(b"[") >= limits.max_depth:
-        return False  # may be too deep: let depth_ok walk it
-    return b
+def _unsure(b: bytes, max_bytes: int, max_depth: int) -> bool:
+    """True when the exact path must judge this object's text: not an object, maybe too large
+    once re-encoded (size_ok measures it), or maybe too deep (depth_ok walks it)."""
+    return b[:1] != b"{" or len(b) > max_bytes or b.count(b"{") + b.count(b"[") >= max_depth
 
 
-def decode(decoder: msgspec.json.Decoder, body: bytes) -> Any | None:
-    """The decoded batch, or None when the exact path must handle this body."""
-    if b'"batch"' not in body:
-        return None
+def decode(decoders: Decoders, body: bytes) -> Any | None:
+    """The decoded batch (a single event becomes a batch of one), or None when the exact path
+    must handle this body. A single event whose text holds "batch" is left to the exact path."""
     try:
         body.decode("utf-8")  # msgspec does not check bytes inside raw values
-        return decoder.decode(body)
+        if b'"batch"' in body:
+            return decoders.batch.decode(body)
+        ev = decoders.single.decode(body)
+        return decoders.batch_type([ev], ev.api_key, None)  # its sent_at stays on the event
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None  # deep nesting: orjson's depth limit answers 400 on the exact path
 
@@ -90,11 +90,18 @@ def split_fast(batch: Any, meta: RequestMeta, limits: Limits) -> Chunk | None:
     derived: str | None = None
     cookieless = meta.cookieless
     new_id: Callable[[], uuid.UUID] = uuid.uuid4
+    depth, size = limits.max_depth, limits.max_properties_bytes
     for e in batch.batch:
-        exempt = e.event in SIZE_EXEMPT_EVENTS
-        props = _object_text(e.properties, limits, exempt)
-        ctx = _object_text(e.context, limits, exempt)
-        if props is False or ctx is False:
+        props: bytes | None = bytes(e.properties)
+        ctx: bytes | None = bytes(e.context)
+        max_bytes = size if e.event not in SIZE_EXEMPT_EVENTS else 1 << 62
+        if props == NULL:
+            props = None
+        elif _unsure(props, max_bytes, depth):
+            return None
+        if ctx == NULL:
+            ctx = None
+        elif _unsure(ctx, max_bytes, depth):
             return None
         visitor = e.visitor_id
         if cookieless or not visitor:

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import os
 import sys
+import time
 
 import orjson
 
@@ -52,15 +53,19 @@ class RequestLog:
         self.fd = fd
         self.interval_s = interval_s
         self._buf = bytearray()
+        self._ts_at = 0.0  # the time stamp text is made at most once a millisecond
+        self._ts = ""
         self.enabled = logging.getLogger("beaconlake.collector").isEnabledFor(logging.INFO)
 
     def write(self, fields: dict) -> None:
         if not self.enabled:
             return
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-        line = {"ts": now, "level": "info", "logger": "beaconlake.collector", "msg": "request"}
-        line.update(fields)
-        self._buf += orjson.dumps(line)
+        now = time.time()
+        if now - self._ts_at >= 0.001:
+            self._ts_at = now
+            self._ts = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="milliseconds")
+        line = {"ts": self._ts, "level": "info", "logger": "beaconlake.collector", "msg": "request"}
+        self._buf += orjson.dumps(line | fields)
         self._buf += b"\n"
         if len(self._buf) > 65_536:
             self.flush()

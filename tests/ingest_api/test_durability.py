@@ -116,3 +116,24 @@ def test_two_workers_serve_and_drain(start_collector) -> None:
     assert c.logs().count('"msg":"collector_stopped"') == 2
     stored = sorted(r["event_id"] for r in raw_rows(c.lake_root))
     assert stored == sorted(e["event_id"] for b in batches for e in b)
+
+
+def test_a_full_group_commits_before_the_timer(start_collector) -> None:
+    """Below `flush_max_events` the timer (two minutes here) holds a request; once that many
+    events wait, the group commits at once and every request in it gets its 200."""
+    c = start_collector(flush_interval_ms=120_000, flush_max_events=5)
+    first, rest = [event()], [event() for _ in range(4)]
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(
+            httpx.post, f"{c.url}/v1/events", json={"api_key": c.key, **first[0]}, timeout=60
+        )
+        deadline = time.monotonic() + 30
+        while "beaconlake_buffer_events 1.0" not in httpx.get(f"{c.url}/metrics").text:
+            assert time.monotonic() < deadline, "the first request never reached the buffer"
+            time.sleep(0.05)
+        assert raw_rows(c.lake_root) == []  # held by the timer
+        r = httpx.post(f"{c.url}/v1/events", json={"api_key": c.key, "batch": rest}, timeout=60)
+        assert r.json() == {"accepted": 4, "rejected": 0}
+        assert waiting.result().json() == {"accepted": 1, "rejected": 0}
+    stored = {r["event_id"] for r in raw_rows(c.lake_root)}
+    assert stored == {e["event_id"] for e in first + rest}

@@ -8,6 +8,7 @@ import datetime as dt
 import orjson
 import pytest
 
+from ingest_api.envelope import parse_envelope
 from ingest_api.fastpath import decode, make_decoder, split_fast
 from ingest_api.rows import RequestMeta, split
 from ingest_api.validate import STEPS, Limits, validate
@@ -63,10 +64,30 @@ def test_fast_path_agrees_with_the_steps(change: dict) -> None:
         assert (a is None and b is None) or orjson.loads(a) == orjson.loads(b)
 
 
+@pytest.mark.parametrize("change", CASES, ids=[str(c)[:40] for c in CASES])
+def test_single_event_fast_path_agrees_with_the_exact_path(change: dict) -> None:
+    ev = {**BASE, **change, "sent_at": "s1"} if "sent_at" not in change else {**BASE, **change}
+    body = orjson.dumps({"api_key": "k", **ev})
+    fast = decode(DEC, body)
+    chunk = split_fast(fast, meta(), L) if fast is not None else None
+    env = parse_envelope(body, 3)
+    exact = split(env.events, env.sent_at, meta(), L, STEPS)
+    if chunk is None:
+        return  # the exact path decides
+    assert fast.api_key == env.api_key == "k"
+    assert len(chunk.accepted) == len(exact.accepted) == 1, "fast path accepted a bad event"
+    f, x = chunk.accepted[0], exact.accepted[0]
+    assert f[1:10] == x[1:10]  # incl. the event's own sent_at
+    for a, b in zip(f[10:], x[10:], strict=True):
+        assert (a is None and b is None) or orjson.loads(a) == orjson.loads(b)
+
+
 def test_fast_path_takes_plain_batches_and_leaves_the_rest() -> None:
     ok = orjson.dumps({"api_key": "k", "batch": [BASE, BASE]})
     assert split_fast(decode(DEC, ok), meta(), L) is not None
-    assert decode(DEC, orjson.dumps({"api_key": "k", **BASE})) is None  # single event
+    single = decode(DEC, orjson.dumps({"api_key": "k", **BASE}))
+    assert single.api_key == "k" and single.sent_at is None and len(single.batch) == 1
+    assert decode(DEC, orjson.dumps({"api_key": 5, **BASE})) is None  # exact path: 400
     assert decode(DEC, orjson.dumps({"batch": [BASE] * 4})) is None  # over max_batch
     assert decode(DEC, b'{"batch": [{"event": "a", "timestamp": "t", "x": "\xff"}]}') is None
     no_id = orjson.dumps({"batch": [{"event": "a", "timestamp": "t"}]})
