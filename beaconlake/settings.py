@@ -33,11 +33,7 @@ class Settings(BaseSettings):
     )
     # Collector: group commit.
     flush_interval_ms: int = Field(150, description="Longest wait before a group commit.")
-    flush_max_events: int = Field(
-        100,
-        description="Events waiting that start a commit before the timer, as soon as the "
-        "previous commit finished.",
-    )
+    flush_max_events: int = Field(20_000, description="Events that trigger an early commit.")
     buffer_max_events: int = Field(
         200_000, description="Events waiting for commit before new requests get 503."
     )
@@ -88,6 +84,14 @@ class Settings(BaseSettings):
     )
     dashboard_sql_timeout_s: float = Field(
         20.0, description="The dashboard's SQL page interrupts queries running longer than this."
+    )
+    dashboard_admin_emails: list[str] = Field(
+        [],
+        description="OIDC e-mails that see the Admin page (the password login always does).",
+    )
+    dagster_url: str = Field(
+        "http://127.0.0.1:3000",
+        description="Dagster's web server, where the Admin page launches erasure runs.",
     )
 
 

@@ -18,7 +18,7 @@ from deltalake.exceptions import CommitFailedError
 from beaconlake.settings import get_settings
 from lake import erasure_duckdb, erasure_log, io, keys, purge
 from lake.erasure_log import _lit
-from lake.erasure_match import find_linked, person_predicate
+from lake.erasure_match import find_linked, person_predicate, resolve_subject
 from lake.registry import PROJECTS, TABLES, Table
 
 DATA_LAYERS = ("bronze", "silver", "gold")
@@ -160,6 +160,33 @@ def forget_person(
         duckdb_path,
         duckdb_wait_s,
         redact,
+    )
+
+
+def forget_person_by_subject(
+    subject: str,
+    project: str | None = None,
+    *,
+    purge_now: bool = False,
+    root: str | None = None,
+    duckdb_path: Path | None = None,
+    duckdb_wait_s: float = 10.0,
+) -> ErasureResult:
+    """`forget_person` for a person named by `person_subject` (the dashboard's requests):
+    the id is looked up by its hash; an id stored nowhere is logged done with zero rows."""
+    project_id = _known_project(project, root) if project else None
+    person_id = resolve_subject(subject, project_id, root)
+    if person_id is None:
+        request_id = erasure_log.open_request("person", subject, project_id, root)
+        erasure_log.close_request(request_id, "done", {}, None, root)
+        return ErasureResult(request_id, "done")
+    return forget_person(
+        person_id,
+        project_id,
+        purge_now=purge_now,
+        root=root,
+        duckdb_path=duckdb_path,
+        duckdb_wait_s=duckdb_wait_s,
     )
 
 

@@ -96,3 +96,28 @@ def person_predicate(table: Table, linked: Linked, project_id: str | None) -> st
 def _json_str(value: str) -> str:
     """How the id appears inside a JSON payload (quoted, escaped as the collector writes it)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def resolve_subject(
+    subject: str, project_id: str | None = None, root: str | None = None
+) -> str | None:
+    """The person id whose `erasure_log.person_subject` is `subject` ("sha256:<hex>"), found
+    among the ids stored in bronze, silver and gold sessions; None when no stored id has it.
+
+    Lets a request travel (dashboard → Dagster run config, kept in Dagster's run history) as a
+    hash instead of the id it is meant to erase.
+    """
+    digest = subject.removeprefix("sha256:").lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError("subject must be sha256:<64 hex digits>")
+    tables = (RAW_EVENTS, EVENTS, SESSIONS)
+    con = duck.connect([t.name for t in tables], root)
+    try:
+        for table in tables:
+            for column in ("user_id", "person_id", "visitor_id"):
+                found = _values(con, table, column, f"sha256({column}) = ?", [digest], project_id)
+                if found:
+                    return sorted(found)[0]
+    finally:
+        con.close()
+    return None

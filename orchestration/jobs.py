@@ -1,7 +1,8 @@
-"""Jobs: the pipeline (every asset, in one process) and the daily maintenance pass.
+"""Jobs: the pipeline (every asset, in one process), the daily maintenance pass, and erasure.
 
-Both carry the tag `beaconlake/lane=pipeline`, limited to one run by dagster.yaml's run queue
-(together with max_concurrent_runs: 1), so maintenance never compacts under a running batch.
+All carry the tag `beaconlake/lane=pipeline`, limited to one run by dagster.yaml's run queue
+(together with max_concurrent_runs: 1), so maintenance never compacts under a running batch
+and an erasure waits for the running batch (it also takes the pipeline lock, as the CLI does).
 In-process execution: one process per run instead of one per step (~8 s each, FIGURES.md).
 """
 
@@ -32,3 +33,44 @@ def maintain_lake(context: dg.OpExecutionContext) -> dict:
 @dg.job(name="maintenance", tags=LANE, executor_def=dg.in_process_executor)
 def maintenance_job() -> None:
     maintain_lake()
+
+
+class ErasureConfig(dg.Config):
+    """One erasure request. A person travels as `sha256:<hex>` of their id (how the
+    erasure_requests log names them): Dagster keeps every run's config, so never the id."""
+
+    person_sha256: str = ""  # the person to forget, or "" with all_data
+    project: str = ""  # limits a person's erasure; with all_data, the project to clear
+    all_data: bool = False  # clear the project's data (the project and its keys stay)
+    vacuum_now: bool = False  # remove old files and log statistics at once (--vacuum-now)
+
+
+@dg.op(description="Erase a person (by id hash) or a project's data, logged in erasure_requests.")
+def erase(context: dg.OpExecutionContext, config: ErasureConfig) -> dict:
+    from lake import erasure
+
+    if config.all_data == bool(config.person_sha256):
+        raise dg.Failure("give person_sha256, or project with all_data")
+    if config.all_data and not config.project:
+        raise dg.Failure("all_data needs a project")
+    with pipeline_lock():  # no pipeline run reads silver before and publishes gold after
+        if config.all_data:
+            result = erasure.forget_project(config.project, purge_now=config.vacuum_now)
+        else:
+            result = erasure.forget_person_by_subject(
+                config.person_sha256, config.project or None, purge_now=config.vacuum_now
+            )
+    context.add_output_metadata(
+        {"request_id": result.request_id, "status": result.status, "rows_deleted": result.total}
+    )
+    return {"request_id": result.request_id, "rows_deleted": result.rows_deleted}
+
+
+@dg.job(
+    name="erasure",
+    tags=LANE,
+    executor_def=dg.in_process_executor,
+    description="`beaconlake forget` as a run: the dashboard's Admin page launches it.",
+)
+def erasure_job() -> None:
+    erase()

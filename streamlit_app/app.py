@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from streamlit_app import auth, ui
+from streamlit_app import admin, auth, ui
 
 HERE = Path(__file__).parent
 PAGES = [
@@ -30,6 +30,9 @@ if auth.gate():
         st.Page(str(HERE / "app_pages" / file), title=title, icon=icon, default=i == 0)
         for i, (file, title, icon) in enumerate(PAGES)
     ]
+    if admin.role() is not None:  # admins; in dev mode shown disabled, with the reason
+        admin_page = HERE / "app_pages" / "admin.py"
+        pages.append(st.Page(str(admin_page), title="Admin", icon=":material/shield_person:"))
     nav = st.navigation(pages)
     st.session_state["_ctx"] = ui.sidebar()
     nav.run()

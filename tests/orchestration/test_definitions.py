@@ -43,7 +43,7 @@ def _snapshot(defs: Any) -> dict[str, Any]:
         if c.asset_key.path[0] == "silver" and graph.get_check_spec(c).blocking
     )
     jobs = {}
-    for name in ("pipeline", "maintenance"):
+    for name in ("pipeline", "maintenance", "erasure"):
         job = defs.resolve_job_def(name)
         jobs[name] = {"tags": dict(job.tags), "executor": job.executor_def.name}
     sensor = defs.resolve_sensor_def("bronze_sensor")
