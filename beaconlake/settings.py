@@ -33,7 +33,11 @@ class Settings(BaseSettings):
     )
     # Collector: group commit.
     flush_interval_ms: int = Field(150, description="Longest wait before a group commit.")
-    flush_max_events: int = Field(20_000, description="Events that trigger an early commit.")
+    flush_max_events: int = Field(
+        100,
+        description="Events waiting that start a commit before the timer, as soon as the "
+        "previous commit finished.",
+    )
     buffer_max_events: int = Field(
         200_000, description="Events waiting for commit before new requests get 503."
     )
