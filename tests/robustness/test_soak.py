@@ -1,142 +1,179 @@
-"""Soak: the collector (2 workers) under steady load while the pipeline and the dashboard run.
+"""Issue 8's load test: the collector for 60 s at 80% of its measured peak while the pipeline runs
+every 30 s and the dashboard queries in a loop; no errors, memory flat, every acknowledged event
+in gold.
 
-Issue 8 asks for 60 s at 80% of the measured peak. On the shared 2-core CI box this test uses a
-fixed modest rate instead (default 1,000 events/s in batches of 50) for a bounded time:
-`BEACONLAKE_SOAK_SECONDS` (default 30) and `BEACONLAKE_SOAK_EVENTS_PER_S` (default 1000) change
-them, e.g. `BEACONLAKE_SOAK_SECONDS=60 BEACONLAKE_SOAK_EVENTS_PER_S=8000` on a quiet machine.
-Meanwhile `beaconlake pipeline run` starts every 15 s and the dashboard's Overview queries
-(streamlit_app/queries.py, cache cleared each round) run in a loop.
+1. Peak, measured here on whatever machine runs the test: a closed-loop generator
+   (tests/robustness/loadgen.py, raw asyncio streams on uvloop, ~50 µs of its CPU a request)
+   doubles its connections every 1.6 s for ~10 s against the 2-worker collector; the peak is the
+   best step's acknowledged events/s. The test reports whether doubling stopped paying (the
+   collector saturated) and the generator's CPU (the generator's limit would show as ~1 core).
+   The per-project rate limit (20,000 events/s a worker by default) is raised for this test:
+   it is an abuse control, and left on it would be the "peak".
+2. 60 s (`BEACONLAKE_SOAK_SECONDS`) open loop at 80% of that peak: requests leave on schedule
+   whatever the answers, latency counts from the scheduled time. Meanwhile
+   `beaconlake pipeline run` starts every 30 s and the dashboard's Overview queries
+   (streamlit_app/queries.py) run in a loop in their own process.
+Batches are 20 page views, uncompressed JSON: what the JS SDK sends at most (sdk/js transport
+BATCH = 20, no gzip); each batch is one visitor's session, as one browser tab sends it.
 
-Asserted: no answer other than 200 (429/503 are allowed only as retried answers that later
-succeeded), no pipeline or dashboard error, the collector's memory does not keep growing, and
-after a final pipeline run every acknowledged event is in silver once and in gold.
+Asserted: every answer is 200 (no 429/503, no 5xx, no transport error), no pipeline or dashboard
+error, memory flat, and after one final pipeline run every acknowledged event id is in silver
+`events` and in gold `page_views` exactly once (nothing else is there), and the Overview shows
+them all. Memory: RSS sampled every second; "flat" = the median of the last third of the 60 s is
+at most MEMORY_SLACK above the median of the middle third, for the collector's workers (summed)
+and for the dashboard process. The first third is warm-up (buffers, Arrow pools, DuckDB caches
+fill) and not judged.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
-from lake import io
-from lake.registry import EVENTS, PAGE_VIEWS, SESSIONS
+from lake.registry import EVENTS, PAGE_VIEWS
 from tests.robustness import load
+from tests.robustness.soak_support import PipelineLoop, Sampler, cpu_s, id_check, thirds, workers_of
 
-PIPELINE_EVERY_S = 15.0
-
-
-def _settings() -> tuple[float, float]:
-    seconds = float(os.environ.get("BEACONLAKE_SOAK_SECONDS", "30"))
-    rate = float(os.environ.get("BEACONLAKE_SOAK_EVENTS_PER_S", "1000"))
-    return seconds, rate
-
-
-def _pipeline_loop(root: str, duckdb: Path, stop: threading.Event, runs: list, errors: list):
-    while not stop.is_set():
-        started = time.monotonic()
-        try:
-            load.run_pipeline_cli(root, duckdb)
-            runs.append(time.monotonic() - started)
-        except BaseException as exc:  # reported by the test
-            errors.append(f"pipeline: {exc}")
-        stop.wait(max(0.0, PIPELINE_EVERY_S - (time.monotonic() - started)))
+PIPELINE_EVERY_S = 30.0
+TARGET_SHARE = 0.8
+BATCH = 20
+PEAK_S = 10.0
+MEMORY_SLACK = 0.10
+STILL_S = 15.0  # the dashboard's memory is judged on a lake that no longer changes
 
 
-def _dashboard_loop(root: str, stop: threading.Event, rounds: list, errors: list) -> None:
-    from streamlit_app import queries
-    from streamlit_app.filters import Filters
-
-    now = dt.datetime.now(dt.UTC)
-    f = Filters("test", now - dt.timedelta(days=1), now + dt.timedelta(days=1))
-    while not stop.is_set():
-        try:
-            st.cache_data.clear()
-            queries.projects(root)
-            k = queries.kpis(root, f)
-            queries.timeseries(root, f)
-            queries.breakdown(root, f, "page")
-            queries.breakdown(root, f, "channel")
-            queries.live(root, "test", dt.datetime.now(dt.UTC))
-            rounds.append(k["cur"]["pageviews"])
-        except BaseException as exc:  # reported by the test
-            errors.append(f"dashboard: {type(exc).__name__}: {exc}")
-        stop.wait(0.5)
+def _spawn(log: Path, *args: str) -> subprocess.Popen:
+    """`python -m args...` with pipes for its JSON-lines protocol; stderr to `log`."""
+    with open(log, "wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", *args], cwd=load.REPO_ROOT, text=True, bufsize=1,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )  # fmt: skip
 
 
-@pytest.mark.timeout(900)
-def test_soak_under_load_with_pipeline_and_dashboard(
+def _read(p: subprocess.Popen) -> dict:
+    line = p.stdout.readline()
+    assert line, f"{p.args[2]} exited ({p.poll()}) without an answer"
+    return json.loads(line)
+
+
+def _tell(p: subprocess.Popen, msg: str) -> None:
+    p.stdin.write(msg + "\n")
+    p.stdin.flush()
+
+
+@pytest.mark.soak
+@pytest.mark.timeout(1200)
+def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     start_collector, lake_root: str, tmp_path: Path
 ) -> None:
-    seconds, rate = _settings()
-    # Queries run outside a Streamlit server: keep its one-warning-per-call out of the log.
-    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    t_start = time.monotonic()
+    seconds = float(os.environ.get("BEACONLAKE_SOAK_SECONDS", "60"))
     duckdb = tmp_path / "build" / "beaconlake.duckdb"
-    c = start_collector(workers=2)
-    ledger = load.Ledger()
-    errors: list[str] = []
-    runs: list[float] = []
-    rounds: list[int] = []
-    rss: list[int] = []
-    background_stop = threading.Event()
-    workers = [
-        threading.Thread(
-            target=_pipeline_loop, args=(lake_root, duckdb, background_stop, runs, errors)
-        ),
-        threading.Thread(target=_dashboard_loop, args=(lake_root, background_stop, rounds, errors)),
-    ]
-    stop, give_up, senders = load.start_load(c.url, c.key, ledger, rate, senders=6)
-    for w in workers:
-        w.start()
-    try:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            rss.append(load.rss_kib(c.proc.pid))
-            assert c.proc.poll() is None, c.logs()[-3000:]
-            time.sleep(0.5)
-    finally:
-        load.stop_load(stop, give_up, senders)
-        background_stop.set()
-        for w in workers:
-            w.join(300)
+    c = start_collector(workers=2, rate_limit_events_per_s=1e9, rate_limit_burst=1e9)
+    deadline = time.monotonic() + 60
+    while len(workers := workers_of(c.proc.pid)) < 2:
+        assert time.monotonic() < deadline, "the collector's second worker did not start"
+        time.sleep(0.2)
+    dash = _spawn(tmp_path / "dashboard.log", "tests.robustness.dashboard_loop", lake_root, "test")
+    assert _read(dash) == {"ready": True}
+    rounds: list[dict] = []
+    dash_reader = threading.Thread(target=lambda: rounds.extend(map(json.loads, dash.stdout)))
+    dash_reader.start()
 
-    assert not ledger.errors, ledger.errors[:5]
-    assert not errors, errors[:5]
-    assert set(ledger.statuses) <= {200, *load.RETRYABLE}, ledger.statuses
-    assert len(ledger.acked) == len(ledger.attempted)  # every retried batch got its 200
-    assert len(ledger.acked) >= 1000, (len(ledger.acked), ledger.statuses)  # load happened
-    assert runs, "no pipeline run finished during the soak"
-    assert rounds, "no dashboard round finished during the soak"
-    assert rounds == sorted(rounds), "the Overview's page views went down between rounds"
-    # Memory: the last third of the run peaks no higher than 1.5x the first third's peak.
-    third = len(rss) // 3
-    assert max(rss[-third:]) < 1.5 * max(rss[:third]), (rss[:third], rss[-third:])
+    # 1. The peak: closed loop, collector and generator alone.
+    acked = tmp_path / "acked.txt"
+    gen = _spawn(tmp_path / "loadgen.log", "tests.robustness.loadgen", c.url, c.key, str(acked),
+                 "--batch", str(BATCH), "--peak-s", str(PEAK_S))  # fmt: skip
+    cpu0, w0 = cpu_s(workers), time.monotonic()
+    peak = _read(gen)
+    collector_cpu = (cpu_s(workers) - cpu0) / (time.monotonic() - w0)
+    assert not peak["errors"], peak
+    assert peak["statuses"] == {"200": peak["acked_requests"]}, peak
+    rate = TARGET_SHARE * peak["peak_events_per_s"]
 
-    load.run_pipeline_cli(lake_root, duckdb)  # the final micro-batch
-    acked = set(ledger.acked)
-    silver = io.read_arrow(EVENTS, ["event_id"], root=lake_root).column("event_id").to_pylist()
-    assert len(silver) == len(set(silver)), "duplicate event_ids in silver"
-    assert set(silver) == acked
-    page_views = io.read_arrow(PAGE_VIEWS, ["event_id"], root=lake_root).column("event_id")
-    assert sorted(page_views.to_pylist()) == sorted(acked)
-    sessions = io.read_arrow(SESSIONS, ["events", "pageviews"], root=lake_root).to_pydict()
-    assert sum(sessions["events"]) == sum(sessions["pageviews"]) == len(acked)
-    # What the dashboard shows after the final run: today's sessions, as gold has them.
-    st.cache_data.clear()
-    from streamlit_app import queries
-    from streamlit_app.filters import Filters
+    # 2. 80% of it for `seconds`, the pipeline every 30 s, the dashboard in a loop.
+    sampler = Sampler(workers, dash.pid, f"{c.url}/metrics")
+    pipeline = PipelineLoop(lake_root, duckdb, PIPELINE_EVERY_S)
+    threads = [threading.Thread(target=x.run, daemon=True) for x in (sampler, pipeline)]
+    _tell(gen, json.dumps({"rate": rate, "seconds": seconds}))
+    assert _read(gen) == {"phase": "steady-start"}
+    for t in threads:
+        t.start()
+    _tell(dash, "go")
+    steady = _read(gen)  # after `seconds` and the answers still due
+    sampler.stop.set()
+    _tell(dash, "pause")
+    gen.wait(60)
+    pipeline.stop.set()
+    threads[1].join(900)
+    n_during = len(rounds)
+    assert c.proc.poll() is None, c.logs()[-3000:]
 
-    now = dt.datetime.now(dt.UTC)
-    k = queries.kpis(root=lake_root, f=Filters("test", now - dt.timedelta(days=1), now))
-    assert k["cur"]["pageviews"] == len(acked)
-    assert k["cur"]["sessions"] == len(sessions["events"])
+    # 3. The final micro-batch; then the dashboard on a lake that no longer changes.
+    final_started = time.monotonic()
+    load.run_pipeline_cli(lake_root, duckdb)
+    final_s = time.monotonic() - final_started
+    still = Sampler([], dash.pid, None)
+    still_thread = threading.Thread(target=still.run, daemon=True)
+    _tell(dash, "go")
+    still_thread.start()
+    silver = id_check(lake_root, EVENTS.name, [acked], BATCH)
+    gold = id_check(lake_root, PAGE_VIEWS.name, [acked], BATCH)
+    time.sleep(max(0.0, STILL_S - still.t[-1] if still.t else STILL_S))
+    still.stop.set()
+    dash.stdin.close()
+    dash_reader.join(120)
+    dash.wait(60)
+
+    n = sum(1 for t in sampler.t if t <= seconds)  # samples after it, while answers drain: out
+    coll = thirds(sampler.collector_rss[:n])
+    dash_load = thirds(sampler.dashboard_rss[:n])
+    dash_still = thirds(still.dashboard_rss)
+    views = [r["pageviews"] for r in rounds if "pageviews" in r]
+    wall = time.monotonic() - t_start
+    mib = lambda xs: "/".join(f"{x / 1024:.0f}" for x in xs)  # noqa: E731
     print(
-        f"soak: {seconds:.0f}s at {rate:.0f} ev/s: {len(acked)} acknowledged, answers "
-        f"{dict(ledger.statuses)}, pipeline runs {[round(r, 1) for r in runs]} s, "
-        f"dashboard rounds {len(rounds)}, collector RSS {rss[0]}..{max(rss)} KiB"
+        f"\nsoak: peak {peak['peak_events_per_s']} ev/s (conns→ev/s "
+        f"{[(s['conns'], s['events_per_s']) for s in peak['steps']]}, "
+        f"{'collector saturated' if peak['server_saturated'] else 'NOT saturated'}; collector "
+        f"CPU {collector_cpu:.2f} cores, generator {peak['gen_cpu']:.2f}); target {rate:.0f} ev/s"
+        f" for {seconds:.0f}s: achieved {steady['events_per_s']} ev/s, p50/p99/max "
+        f"{steady['p50_ms']}/{steady['p99_ms']}/{steady['max_ms']} ms, conns "
+        f"{steady['max_conns']}, generator lag {steady['schedule_lag_ms']} ms, CPU "
+        f"{steady['gen_cpu']}; answers {steady['statuses']}; RSS thirds (MiB): collector "
+        f"{mib(coll)}, dashboard {mib(dash_load)} under load, {mib(dash_still)} on the still lake;"
+        f" max buffer {max(sampler.depth, default=-1):.0f} events; pipeline runs "
+        f"{[(round(s), round(d)) for s, d, _ in pipeline.runs]} (start, s), final {final_s:.0f}s;"
+        f" dashboard rounds {n_during}+{len(views) - n_during}; acknowledged {gold['acked']}, in "
+        f"silver {silver['distinct']}, in gold page_views {gold['distinct']}; wall {wall:.0f}s"
     )
+
+    # Answers: 200 only, each exactly {"accepted": 20, "rejected": 0}.
+    assert steady["n_errors"] == 0, steady["errors"]
+    assert steady["statuses"] == {"200": steady["requests"]}, steady
+    assert steady["acked_requests"] == steady["requests"]
+    assert not pipeline.errors, pipeline.errors[:2]
+    assert pipeline.runs, "no pipeline run finished during the soak"
+    errors = [r["error"] for r in rounds if "error" in r]
+    assert not errors, errors[:3]
+    assert n_during, "no dashboard round finished during the soak"
+    assert views == sorted(views), "the Overview's page views went down between rounds"
+    assert views[-1] == gold["acked"], "the Overview does not show every acknowledged event"
+    # Memory.
+    assert coll[2] <= (1 + MEMORY_SLACK) * coll[1], ("collector RSS thirds", coll, sampler.t)
+    assert dash_still[2] <= (1 + MEMORY_SLACK) * dash_still[1], ("dashboard RSS", dash_still)
+    # Nothing acknowledged lost, nothing twice, nothing that was never sent.
+    for name, got in (("silver", silver), ("gold page_views", gold)):
+        assert got["missing"] == 0, (name, got)
+        assert got["rows"] == got["distinct"] == got["acked"], (name, got)
+        assert got["stray"] == 0, (name, got)
+    assert gold["acked"] == (steady["acked_requests"] + peak["acked_requests"]) * BATCH
