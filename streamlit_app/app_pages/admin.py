@@ -40,7 +40,9 @@ with st.form("erasure"):
     if kind == "Forget a person":
         subject = st.text_input("Person (user id or visitor id)", disabled=disabled)
         again = st.text_input("Type the id again to confirm", disabled=disabled)
-        project = st.selectbox("Only in project", ["(all projects)", *sorted(projects)])
+        project = st.selectbox(
+            "Only in project", ["(all projects)", *sorted(projects)], disabled=disabled
+        )
         project = None if project == "(all projects)" else project
     else:
         subject = st.selectbox("Project", sorted(projects), disabled=disabled) or ""

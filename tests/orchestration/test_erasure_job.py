@@ -111,3 +111,39 @@ def test_dashboard_request_runs_the_erasure_job(
     assert request["subject"] == erasure_log.person_subject(data.PERSON)
     assert lake_scan.find(lake_root, list(data.PERSON_IDS)) == {}  # vacuum_now: no file
     assert lake_scan.find(home, [data.PERSON]) == {}  # nor in Dagster's run storage and logs
+
+
+def test_job_clears_a_project_in_process(
+    lake_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from beaconlake.settings import get_settings
+    from orchestration.jobs import erasure_job
+
+    monkeypatch.setenv("BEACONLAKE_DUCKDB_PATH", str(tmp_path / "build" / "beaconlake.duckdb"))
+    get_settings.cache_clear()
+    data.build(lake_root)
+    config = admin.erasure_run_config(None, "blog", all_data=True, vacuum_now=False)
+    result = erasure_job.execute_in_process(run_config=config)
+    assert result.success
+    assert _ids("raw_events") == {"e1", "e2", "e3", "e4", "e5", "e6"}  # e7 was blog's
+    [request] = erasure_log.list_requests()
+    assert (request["kind"], request["subject"], request["status"]) == ("project", "blog", "done")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"person_sha256": "", "project": "", "all_data": False},  # nothing to erase
+        {"person_sha256": "", "project": "", "all_data": True},  # all_data without a project
+    ],
+)
+def test_job_refuses_a_request_without_a_subject(lake_root: str, config: dict) -> None:
+    import dagster as dg
+
+    from orchestration.jobs import erasure_job
+
+    data.build(lake_root)
+    with pytest.raises(dg.Failure):
+        erasure_job.execute_in_process(run_config={"ops": {"erase": {"config": config}}})
+    assert erasure_log.list_requests() == []
+    assert len(_ids("raw_events")) == 7
