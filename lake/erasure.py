@@ -4,7 +4,8 @@ Order matters: bronze first (so a pipeline run cannot re-enrich the rows), then 
 chunks and gold, then dbt's DuckDB build file. One Delta delete commit per table. Aggregate
 gold tables (daily_stats, funnels, vitals) carry no person column: the next pipeline run
 rebuilds them from the erased silver. Old files stay until a vacuum past retention, or
-`purge=True` (`--vacuum-now`), which removes them and the log entries at once.
+`purge_now=True` (`--vacuum-now`), which removes them and the log's statistics at once, safely
+while the collector commits (lake.purge says how).
 """
 
 from __future__ import annotations
