@@ -11,8 +11,10 @@ truth; this only skips them when their answer is known to be "accept" (tests che
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Annotated, Any, NamedTuple
 
 import msgspec
@@ -63,10 +65,33 @@ def make_decoder(limits: Limits, max_batch: int) -> Decoders:
     return Decoders(msgspec.json.Decoder(batch), msgspec.json.Decoder(single), batch)
 
 
-def _unsure(b: bytes, max_bytes: int, max_depth: int) -> bool:
-    """True when the exact path must judge this object's text: not an object, maybe too large
-    once re-encoded (size_ok measures it), or maybe too deep (depth_ok walks it)."""
-    return b[:1] != b"{" or len(b) > max_bytes or b.count(b"{") + b.count(b"[") >= max_depth
+SEP = b"\0"  # never inside JSON text, so it cannot be mistaken for part of an object
+NOT_BRACKETS = bytes(c for c in range(256) if c not in b"{[\0")
+OPEN_BRACE = ord("{")
+
+
+@lru_cache
+def _deep(max_depth: int) -> re.Pattern[bytes]:
+    """max_depth brackets in a row of the brackets-only text: one object has that many."""
+    return re.compile(rb"[{\[]{%d}" % max_depth)
+
+
+def _objects_plain(rows: list[tuple], objs: list[bytes], limits: Limits) -> bool:
+    """Whether every `properties`/`context` text of a batch is plainly fine: an object or null,
+    not over the size limit, fewer than `max_depth` brackets. The brackets are counted in one
+    C pass over all texts joined (four `bytes.count` calls an object made this check half of
+    the fast path's time); where the joined texts pass the size limit, each is measured."""
+    for o in objs:
+        if o[0] != OPEN_BRACE and o != NULL:
+            return False  # not an object: the exact path names the reason
+    blob = SEP.join(objs)
+    if len(blob) > limits.max_properties_bytes:  # may still fit once re-encoded: size_ok decides
+        cap = limits.max_properties_bytes
+        for r, p, c in zip(rows, objs[::2], objs[1::2], strict=True):
+            if r[1] not in SIZE_EXEMPT_EVENTS and max(len(p), len(c)) > cap:
+                return False
+    # may be too deep: depth_ok walks it
+    return _deep(limits.max_depth).search(blob.translate(None, NOT_BRACKETS)) is None
 
 
 def decode(decoders: Decoders, body: bytes) -> Any | None:
@@ -90,19 +115,11 @@ def split_fast(batch: Any, meta: RequestMeta, limits: Limits) -> Chunk | None:
     derived: str | None = None
     cookieless = meta.cookieless
     new_id: Callable[[], uuid.UUID] = uuid.uuid4
-    depth, size = limits.max_depth, limits.max_properties_bytes
+    objs: list[bytes] = []
+    keep = objs.extend
     for e in batch.batch:
-        props: bytes | None = bytes(e.properties)
-        ctx: bytes | None = bytes(e.context)
-        max_bytes = size if e.event not in SIZE_EXEMPT_EVENTS else 1 << 62
-        if props == NULL:
-            props = None
-        elif _unsure(props, max_bytes, depth):
-            return None
-        if ctx == NULL:
-            ctx = None
-        elif _unsure(ctx, max_bytes, depth):
-            return None
+        props, ctx = bytes(e.properties), bytes(e.context)
+        keep((props, ctx))
         visitor = e.visitor_id
         if cookieless or not visitor:
             if derived is None:
@@ -120,8 +137,10 @@ def split_fast(batch: Any, meta: RequestMeta, limits: Limits) -> Chunk | None:
                 e.url,
                 e.referrer,
                 e.title,
-                props,
-                ctx,
+                None if props == NULL else props,
+                None if ctx == NULL else ctx,
             )
         )
+    if not _objects_plain(rows, objs, limits):
+        return None
     return Chunk(meta.consts, rows)

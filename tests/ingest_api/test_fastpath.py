@@ -99,3 +99,16 @@ def test_nesting_past_msgspecs_recursion_limit_goes_to_the_exact_path() -> None:
     deep_props = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
     body = b'{"batch":[{"event":"x","timestamp":"t","properties":' + deep_props + b"}]}"
     assert decode(DEC, body) is None  # was RecursionError → 500
+
+
+def test_batch_wide_object_checks_find_one_bad_object_among_good_ones() -> None:
+    """The object checks run over a batch's texts joined: one bad object still sends the batch
+    to the exact path, and a batch whose objects only together pass a limit stays fast."""
+    fine = {**BASE, "properties": {"b": "z" * 90}}  # ~100 bytes: three together pass the cap
+    no_props = {k: v for k, v in BASE.items() if k != "properties"}
+    ok = decode(DEC, orjson.dumps({"batch": [fine, no_props, fine]}))
+    chunk = split_fast(ok, meta(), L)
+    assert chunk is not None and [r[10] is None for r in chunk.accepted] == [False, True, False]
+    for bad in ({"properties": deep(5)}, {"context": {"b": "z" * 130}}, {"properties": [1]}):
+        body = orjson.dumps({"batch": [fine, {**BASE, **bad}, no_props]})
+        assert split_fast(decode(DEC, body), meta(), L) is None, bad
