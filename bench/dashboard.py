@@ -1,249 +1,346 @@
-"""Benchmark: the Overview's queries over synthetic gold for ~10 M events (~2 M sessions).
+"""Benchmark: every dashboard page's queries over a synthetic ~10 M-event lake.
 
-    .venv/bin/python bench/dashboard.py [--sessions 2000000] [--days 30] [--root DIR] [--write]
+    .venv/bin/python bench/dashboard.py --sessions 2000000 --days 30 --repeat 3
+        [--root DIR] [--write]
 
-Builds gold `sessions` and `page_views` with numpy (vectorised; the shape of real traffic:
-Zipf pages, weighted channels/countries/devices, a daily curve), then times the Overview's
-queries for a 30-day range: cold (new DuckDB snapshot, empty result cache), DuckDB-warm (a
-filter change: snapshot reused, result cache empty) and warm (Streamlit's result cache).
-`--write` appends the results to docs/benchmarks.md under `## Dashboard`.
+Builds (or reuses, with --root) gold, silver and bronze tables (bench/dashboard_lake.py), then
+for each page calls the same `streamlit_app.queries` functions the page calls, in a fresh
+Python process per page:
+- cold: the page's first run in that process (DuckDB views built, Delta logs and Parquet files
+  read; the OS file cache is warm, as on a running server);
+- warm: the same queries again with Streamlit's result cache cleared (median of --repeat);
+- filter change: what a click costs, a new cache key (a dimension, the next page, a
+  breakdown; median of --repeat, the result cache cleared before each);
+- cache hit: the same view again, answered by Streamlit's result cache.
+`--write` replaces the generated block in docs/benchmarks.md's dashboard section.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-from lake import io  # noqa: E402
-from lake.registry import PAGE_VIEWS, SESSIONS  # noqa: E402
-
-PATHS = ["/", "/catalog", "/cart", "/checkout", "/blog", "/about", "/pricing", "/signup"] + [
-    f"/product/{i}" for i in range(1, 193)
-]
-CHANNELS = (["direct", "organic_search", "referral", "social", "email", "paid_search",
-             "paid_other"], [0.35, 0.3, 0.1, 0.1, 0.07, 0.06, 0.02])  # fmt: skip
-REFERRERS = {"organic_search": "www.google.com", "referral": "news.ycombinator.com",
-             "social": "t.co", "paid_search": "www.bing.com"}  # fmt: skip
-COUNTRIES = (["US", "DE", "GB", "FR", "IN", "BR", "JP", "NL", "CA", "ES", "IT", "PL"],
-             [0.3, 0.12, 0.1, 0.08, 0.08, 0.06, 0.05, 0.05, 0.05, 0.04, 0.04, 0.03])  # fmt: skip
-DEVICES = (["desktop", "mobile", "tablet"], [0.55, 0.4, 0.05])
-BROWSERS = (["Chrome", "Safari", "Firefox", "Edge", "Samsung Internet"],
-            [0.6, 0.2, 0.08, 0.08, 0.04])  # fmt: skip
-OSES = (["Windows", "Mac OS X", "Android", "iOS", "Linux"], [0.35, 0.15, 0.3, 0.15, 0.05])
-CAMPAIGNS = ["black-friday", "newsletter-47", "spring-sale", "retargeting"]
+LAKE_VERSION = 3  # bump when dashboard_lake.py writes something different
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench/dashboard.py:start -->", "<!-- bench/dashboard.py:end -->"
+Action = Callable[[], object]
 
 
-def _pick(rng: np.random.Generator, choices: tuple[list[str], list[float]], n: int) -> pa.Array:
-    values, weights = choices
-    w = np.asarray(weights) / sum(weights)
-    idx = rng.choice(len(values), size=n, p=w)
-    return pa.DictionaryArray.from_arrays(pa.array(idx, pa.int32()), pa.array(values)).cast(
-        pa.string()
-    )
+def page_actions(page: str, root: str, now: dt.datetime) -> dict[str, Action]:
+    """The page's queries as its app_pages module calls them: 'view' first, then clicks."""
+    from beaconlake.settings import get_settings
+    from streamlit_app import funnel_defs, queries
+    from streamlit_app.filters import Filters, period
 
+    p = "demo"
+    start, end = period("Last 30 days", now.date())
+    d0, d1 = start.date(), (end - dt.timedelta(microseconds=1)).date()
+    f = Filters(p, start, end)
+    side = lambda: queries.projects(root)  # noqa: E731 - the sidebar, on every page
+    if page == "Overview":
 
-def _ids(prefix: str, numbers: np.ndarray) -> pa.Array:
-    return pc.binary_join_element_wise(prefix, pc.cast(pa.array(numbers), pa.string()), "")
+        def overview(f: Filters = f) -> None:
+            side()
+            queries.kpis(root, f)
+            queries.timeseries(root, f)
+            for dim in ("page", "channel", "browser"):  # the first tab of each card
+                queries.breakdown(root, f, dim)
+            queries.breakdown(root, f, "country", limit=250)  # map and table share it
 
+        return {
+            "view": overview,
+            "country = DE": lambda: overview(f.with_dim("country", "DE")),
+            "page = /pricing": lambda: overview(f.with_dim("page", "/pricing")),
+            "other tab (referrers)": lambda: queries.breakdown(root, f, "referrer"),
+        }
+    if page == "Live":
+        tick = now.replace(microsecond=0)
+        return {
+            "view": lambda: (side(), queries.live(root, p, tick)),
+            "5 s refresh": lambda: queries.live(root, p, tick + dt.timedelta(seconds=5)),
+        }
+    if page == "Events explorer":
+        args = (root, p, d0, d1)
 
-def make_gold(
-    root: str, sessions: int, days: int, end: dt.date, project: str = "demo", seed: int = 7
-) -> tuple[pa.Table, pa.Table]:
-    """Write synthetic gold sessions + page_views for `days` days up to `end` (inclusive)."""
-    rng = np.random.default_rng(seed)
-    n = sessions
-    start0 = dt.datetime.combine(end - dt.timedelta(days=days - 1), dt.time(), tzinfo=dt.UTC)
-    # a daily curve: more traffic in the afternoon (UTC)
-    day = rng.integers(0, days, n)
-    hour = rng.normal(14, 4.5, n).clip(0, 23.99)
-    start_us = (
-        int(start0.timestamp() * 1e6) + day * 86_400_000_000 + (hour * 3_600_000_000).astype(int)
-    )
-    visitors = rng.integers(0, max(int(n * 0.6), 1), n)  # some visitors come back
-    pageviews = np.minimum(rng.geometric(0.4, n), 30)
-    extra = rng.poisson(2.3, n)
-    duration = np.where(pageviews == 1, rng.exponential(20, n), rng.exponential(180, n))
-    duration = duration.round(1)
-    bounce = (pageviews == 1) & (duration < 10)
-    pages = np.asarray(PATHS)
-    entry = pages[(rng.zipf(1.6, n) - 1) % len(PATHS)]
-    exit_ = pages[(rng.zipf(1.4, n) - 1) % len(PATHS)]
-    channel = _pick(rng, CHANNELS, n)
-    # the referrer follows the channel (none for direct, email, paid_other)
-    idx = pc.index_in(channel, pa.array(list(REFERRERS)))
-    referrer = pc.take(pa.array(list(REFERRERS.values())), idx)
-    campaign = np.where(
-        rng.random(n) < 0.08, np.asarray(CAMPAIGNS)[rng.integers(0, 4, n)], None
-    ).astype(object)
-    vis_ids = _ids("v", visitors)
-    sess = pa.table(
-        {
-            "project_id": pa.repeat(project, n),
-            "session_id": _ids("s", np.arange(n)),
-            "person_id": vis_ids,
-            "visitor_id": vis_ids,
-            "started_at": pa.array(start_us, pa.timestamp("us", tz="UTC")),
-            "ended_at": pa.array(
-                start_us + (duration * 1e6).astype(int), pa.timestamp("us", tz="UTC")
+        def first() -> object:
+            side()
+            queries.event_names(root, p)
+            return queries.events_page(*args, None, None, None, None, None, 50)
+
+        def older() -> object:
+            last = first_page.iloc[-1]
+            cursor = (last["event_time"].to_pydatetime(), str(last["event_id"]))
+            return queries.events_page(*args, None, None, None, None, cursor, 50)
+
+        first_page = first()
+        return {
+            "view": first,
+            "next page": older,
+            "event = purchase": lambda: queries.events_page(
+                *args, "purchase", None, None, None, None, 50
             ),
-            "duration_s": duration,
-            "pageviews": pageviews,
-            "events": pageviews + extra,
-            "is_bounce": bounce,
-            "entry_path": entry,
-            "exit_path": exit_,
-            "channel": channel,
-            "referrer_host": referrer,
-            "utm_source": pa.array(np.where(campaign != None, "newsletter", None)),  # noqa: E711
-            "utm_campaign": pa.array(campaign),
-            "country": _pick(rng, COUNTRIES, n),
-            "browser": _pick(rng, BROWSERS, n),
-            "os": _pick(rng, OSES, n),
-            "device_type": _pick(rng, DEVICES, n),
+            "property plan = pro": lambda: queries.events_page(
+                *args, None, None, "plan", "pro", None, 50
+            ),
         }
-    )
-    # page views: pageviews[i] rows for session i, spread over its duration
-    owner = np.repeat(np.arange(n), pageviews)
-    order = np.arange(len(owner)) - np.repeat(np.cumsum(pageviews) - pageviews, pageviews)
-    offset = (order / np.maximum(pageviews[owner], 1) * duration[owner] * 1e6).astype(int)
-    pv_paths = pages[(rng.zipf(1.5, len(owner)) - 1) % len(PATHS)]
-    pv_paths[order == 0] = entry[owner[order == 0]]
-    pv = pa.table(
-        {
-            "project_id": pa.repeat(project, len(owner)),
-            "event_id": _ids("e", np.arange(len(owner))),
-            "session_id": pc.take(sess["session_id"], pa.array(owner)),
-            "person_id": pc.take(sess["person_id"], pa.array(owner)),
-            "event_time": pa.array(start_us[owner] + offset, pa.timestamp("us", tz="UTC")),
-            "path": pv_paths,
-            "title": pv_paths,
-            "engaged_ms": (rng.exponential(30_000, len(owner))).astype(int),
-            "is_entry": order == 0,
-            "is_exit": order == pageviews[owner] - 1,
+    if page == "Funnels":
+        checkout = {x.name: x for x in funnel_defs.load(ROOT / "dbt_project/funnels.yml")}[
+            "checkout"
+        ]
+        builder = (("page_view", None), ("page_view", None))  # the builder's default steps
+
+        def view() -> None:
+            side()
+            queries.funnel_steps(root, p)
+            queries.event_names(root, p)
+            queries.funnel_adhoc(root, p, builder, 14 * 86400.0, d0, d1, None)
+
+        return {
+            "view": view,
+            "checkout by device": lambda: queries.funnel_adhoc(
+                root, p, checkout.steps, checkout.window_s, d0, d1, "device"
+            ),
+            "ad-hoc 3 steps": lambda: queries.funnel_adhoc(
+                root,
+                p,
+                (("page_view", "/"), ("page_view", "/product/*"), ("purchase", None)),
+                86400.0,
+                d0,
+                d1,
+                None,
+            ),
         }
-    )
-    io.overwrite(SESSIONS, sess, root=root)
-    io.overwrite(PAGE_VIEWS, pv, root=root)
-    return sess, pv
+    if page == "Web vitals":
+
+        def vitals(device: str | None = None) -> None:
+            side()
+            for by in ("metric", "day", "page"):
+                queries.vitals(root, p, d0, d1, device, by)
+
+        return {"view": vitals, "device = mobile": lambda: vitals("mobile")}
+    if page == "Sessions":
+
+        def sessions(f: Filters = f) -> object:
+            side()
+            for dim in ("country", "device", "channel"):
+                queries.breakdown(root, Filters(p, start, end), dim, 250)
+            return queries.sessions_list(root, f, None)
+
+        def open_one(i: int) -> None:
+            row = listing.iloc[i]
+            queries.session_timeline(root, p, str(row["session_id"]), row["started_at"])
+            queries.person_sessions(root, p, str(row["person_id"]))
+
+        listing = sessions()
+        return {
+            "view": lambda: (sessions(), open_one(0)),
+            "country = DE": lambda: sessions(f.with_dim("country", "DE")),
+            "open another session": lambda: open_one(1),
+        }
+    if page == "Retention":
+        week = d1 - dt.timedelta(days=6)
+        return {
+            "view": lambda: (side(), queries.retention(root, p, d0, d1)),
+            "last 7 days": lambda: queries.retention(root, p, week, d1),
+        }
+    if page == "SQL":
+        s = get_settings()
+        default = "select channel, count(*) as sessions\nfrom sessions\ngroup by 1\norder by 2 desc"
+        other = "select event, count(*) as n from events group by 1 order by 2 desc"
+        run = lambda sql: queries.run_sql(  # noqa: E731
+            root, sql, s.dashboard_sql_row_limit, s.dashboard_sql_timeout_s
+        )
+        return {
+            "view": lambda: (side(), run(default)),
+            "events by name (silver)": lambda: run(other),
+        }
+    if page == "Pipeline health":
+
+        def health() -> None:
+            side()
+            queries.freshness(root)
+            queries.table_stats(root)
+            queries.rejected(root)
+            queries.table_history(root)
+
+        return {"view": health}
+    raise ValueError(page)
 
 
-def overview_queries(root: str, f) -> None:
-    """Exactly the queries app_pages/overview.py runs for one view."""
-    from streamlit_app import queries
+PAGES = (
+    "Overview",
+    "Live",
+    "Events explorer",
+    "Funnels",
+    "Web vitals",
+    "Sessions",
+    "Retention",
+    "SQL",
+    "Pipeline health",
+)
 
-    queries.projects(root)
-    queries.kpis(root, f)
-    queries.timeseries(root, f)
-    for dim in ("page", "channel", "browser"):  # the first tab of each card
-        queries.breakdown(root, f, dim)
-    queries.breakdown(root, f, "country", limit=250)  # map and table share it
+
+def _time(fn: Action) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
-def _time(fn, repeat: int) -> list[float]:
-    out = []
+def measure_page(page: str, root: str, now: dt.datetime, repeat: int) -> dict:
+    """One page in this (fresh) process: cold, warm, each click, cache hit."""
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    import streamlit as st
+
+    from streamlit_app import funnel_defs, queries  # noqa: F401 - imports are not page time
+
+    clear = st.cache_data.clear
+    t0 = time.perf_counter()
+    actions = page_actions(page, root, now)  # may run the view once to find a cursor/session
+    setup_s = time.perf_counter() - t0
+    if setup_s > 0.001 and page in ("Events explorer", "Sessions"):
+        cold = setup_s  # that first run was the cold view's queries
+    else:
+        cold = _time(actions["view"])
+    warm = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
+        clear()
+        warm.append(_time(actions["view"]))
+    clicks = {}
+    for name, fn in list(actions.items())[1:]:
+        runs = []
+        for _ in range(repeat):
+            clear()
+            actions["view"]()  # the click happens on a rendered page
+            runs.append(_time(fn))
+        clicks[name] = statistics.median(runs)
+    hit = min(_time(actions["view"]) for _ in range(repeat))
+    return {
+        "page": page,
+        "cold": cold,
+        "warm": statistics.median(warm),
+        "clicks": clicks,
+        "hit": hit,
+    }
+
+
+def ensure_lake(root: str, sessions: int, days: int) -> dict:
+    """Reuse the lake under root when it was built with these arguments, else build it."""
+    marker = Path(root) / "bench.json"
+    if marker.is_file():
+        meta = json.loads(marker.read_text())
+        if (meta["sessions"], meta["days"], meta["version"]) == (sessions, days, LAKE_VERSION):
+            meta["reused"] = True
+            return meta
+    sys.path.insert(0, str(ROOT / "bench"))
+    import dashboard_lake
+
+    now = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    counts = dashboard_lake.build(root, sessions, days, now)
+    meta = {
+        "sessions": sessions,
+        "days": days,
+        "version": LAKE_VERSION,
+        "now": now.isoformat(),
+        "counts": counts,
+        "build_s": round(time.perf_counter() - t0, 1),
+    }
+    marker.write_text(json.dumps(meta))
+    meta["reused"] = False
+    return meta
+
+
+def report(args: argparse.Namespace, meta: dict, results: list[dict], load: list[float]) -> str:
+    c = meta["counts"]
+    cmd = (
+        f".venv/bin/python bench/dashboard.py --sessions {args.sessions} --days {args.days} "
+        f"--repeat {args.repeat}"
+    )
+    lines = [
+        START,
+        f"`{cmd}` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{os.cpu_count()} cores, load average {min(load):.1f}-{max(load):.1f} while it ran. "
+        f"Synthetic lake: {c['sessions']:,} gold sessions, {c['page_views']:,} gold page views, "
+        f"{c['events']:,} silver events (and as many bronze rows), 30 days"
+        + (f", built in {meta['build_s']} s" if not meta["reused"] else ", reused via --root")
+        + ". Period: last 30 days. Times in seconds.",
+        "",
+        "| page | cold | warm | click (new cache key) | click | cache hit |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        clicks = list(r["clicks"].items()) or [("–", None)]
+        for i, (name, t) in enumerate(clicks):
+            cells = [r["page"], f"{r['cold']:.2f}", f"{r['warm']:.2f}"] if i == 0 else [""] * 3
+            hit = f"{r['hit']:.3f}" if i == 0 else ""
+            click = "" if t is None else f"{t:.2f}"
+            lines.append(f"| {' | '.join(cells)} | {name} | {click} | {hit} |")
+    lines += ["", END]
+    return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=2_000_000)
     ap.add_argument("--days", type=int, default=30)
-    ap.add_argument("--root", default=None)
+    ap.add_argument("--root", default=None, help="reuse (or build once) the lake here")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated subset")
+    ap.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)  # one page, JSON out
     args = ap.parse_args()
-
-    import logging
-
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
-    import streamlit as st
-
-    from streamlit_app import db
-    from streamlit_app.filters import Filters, period
-
     root = args.root or tempfile.mkdtemp(prefix="bl-bench-")
-    end = dt.datetime.now(dt.UTC).date()
-    t0 = time.perf_counter()
-    sess, pv = make_gold(root, args.sessions, args.days, end)
-    build_s = time.perf_counter() - t0
-    events = int(pc.sum(sess["events"]).as_py())
-    start, stop = period("Last 30 days", end)
-    views = {
-        "30 days": Filters("demo", start, stop),
-        "30 days, country = DE": Filters("demo", start, stop, (("country", "DE"),)),
-        "30 days, page = /pricing": Filters("demo", start, stop, (("page", "/pricing"),)),
-    }
-    # How much CPU this run really had: FIGURES.md puts DuckDB sums at ~360 M rows/s a core.
-    import duckdb
-
-    calib = min(
-        _time(lambda: duckdb.connect().execute("select sum(i) from range(300000000) t(i)")
-              .fetchall(), 2)
-    )  # fmt: skip
-    rows = []
-    for label, f in views.items():
-
-        def cold(f=f) -> None:
-            st.cache_data.clear()
-            db._SNAPSHOTS.clear()
-            overview_queries(root, f)
-
-        def duck_warm(f=f) -> None:
-            st.cache_data.clear()
-            overview_queries(root, f)
-
-        cold_t = _time(cold, args.repeat)
-        duck_t = _time(duck_warm, args.repeat)
-        warm_t = _time(lambda f=f: overview_queries(root, f), args.repeat)
-        rows.append((label, min(cold_t), statistics.median(duck_t), statistics.median(warm_t)))
-    lines = [
-        "",
-        "## Dashboard",
-        "",
-        f"`.venv/bin/python bench/dashboard.py --sessions {args.sessions} --days {args.days}"
-        f"{' --write' if args.write else ''}` on {dt.date.today()}, {platform.machine()}, "
-        f"{os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} while it ran: the "
-        "machine is shared). Synthetic gold: "
-        f"{sess.num_rows:,} sessions, {pv.num_rows:,} page views, {events:,} events in all "
-        f"(built and written in {build_s:.1f} s). One Overview view = 7 cached calls, "
-        "10 SQL statements (projects; KPIs for the period and the one before: 3; time series: "
-        "2; breakdowns of the visible tab of each card: pages, channels, browsers, countries). "
-        "Another tab of a card costs one more breakdown query.",
-        "",
-        "| view | cold: new snapshot, no result cache (s) | filter change: DuckDB warm, "
-        "no result cache (s) | warm: Streamlit result cache (s) |",
-        "|---|---|---|---|",
-        *[f"| {r[0]} | {r[1]:.2f} | {r[2]:.2f} | {r[3]:.4f} |" for r in rows],
-        "",
-        "Targets (issue 5): under 3 s cold, under 1 s warm. Cold is the best of "
-        f"{args.repeat} runs, the others medians. CPU check in the same run: a DuckDB sum over "
-        f"300 M rows took {calib:.2f} s ({300 / calib:.0f} M rows/s; FIGURES.md: ~360 M rows/s "
-        "a core, so ~0.45 s on two idle cores).",
-        "",
-    ]
-    text = "\n".join(lines)
+    if args.child:
+        meta = json.loads((Path(root) / "bench.json").read_text())
+        now = dt.datetime.fromisoformat(meta["now"])
+        print(json.dumps(measure_page(args.child, root, now, args.repeat)))
+        return
+    meta = ensure_lake(root, args.sessions, args.days)
+    print(f"lake {root}: {meta}", file=sys.stderr)
+    results, load = [], [os.getloadavg()[0]]
+    for page in args.pages.split(","):
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--root",
+                root,
+                "--repeat",
+                str(args.repeat),
+                "--child",
+                page,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        load.append(os.getloadavg()[0])
+        print(json.dumps(results[-1]), file=sys.stderr)
+    text = report(args, meta, results, load)
     print(text)
     if args.write:
-        with open(ROOT / "docs" / "benchmarks.md", "a") as fh:
-            fh.write(text)
+        doc = DOC.read_text()
+        if START in doc:
+            head, rest = doc.split(START, 1)
+            doc = head + text + rest.split(END, 1)[1]
+        else:
+            doc = doc.rstrip("\n") + "\n\n" + text + "\n"
+        DOC.write_text(doc)
 
 
 if __name__ == "__main__":

@@ -204,8 +204,20 @@ PAGE_VIEWS = Table(
         ("engaged_ms", i64),
         ("is_entry", b),
         ("is_exit", b),
+        # The session's dimensions, copied so the dashboard filters page views without a join.
+        ("entry_path", s),
+        ("exit_path", s),
+        ("channel", s),
+        ("referrer_host", s),
+        ("utm_source", s),
+        ("utm_medium", s),
+        ("utm_campaign", s),
+        ("country", s),
+        ("browser", s),
+        ("os", s),
+        ("device_type", s),
     ),
-    description="One row per page_view, with engaged time.",
+    description="One row per page_view, with engaged time and its session's dimensions.",
 )
 
 DAILY_STATS = Table(

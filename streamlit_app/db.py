@@ -11,6 +11,7 @@ readable while the pipeline rewrites gold.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -24,9 +25,10 @@ from lake import duck
 from lake.io import is_local, lake_root, open_table
 from lake.registry import TABLES, UTC_TS
 
-SNAPSHOT_TTL_S = 5.0  # a shared snapshot is rebuilt at most this often
+SNAPSHOT_TTL_S = 2.0  # a shared snapshot's Delta versions are checked at most this often
+IDLE_S = 600.0  # a snapshot nobody asked for in this long is dropped
 _LOCK = threading.Lock()
-_SNAPSHOTS: dict[tuple, tuple[float, duckdb.DuckDBPyConnection]] = {}
+_SNAPSHOTS: dict[tuple, tuple[float, tuple[int, ...], duckdb.DuckDBPyConnection]] = {}
 
 
 def _quote(text: str) -> str:
@@ -99,10 +101,32 @@ def connect(
     return con
 
 
+def _versions(tables: Sequence[str], root: str) -> tuple[int, ...]:
+    """Each table's newest Delta commit number, from a listing of its _delta_log (local lakes).
+
+    Costs a directory listing per table, far less than opening the tables, so a snapshot can be
+    kept for as long as gold is unchanged (minutes between micro-batches) instead of rebuilt.
+    """
+    out = []
+    for name in tables:
+        try:
+            names = os.listdir(os.path.join(root, TABLES[name].path, "_delta_log"))
+        except OSError:
+            out.append(-1)
+            continue
+        commits = [int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit()]
+        out.append(max(commits, default=-1))
+    return tuple(out)
+
+
 def snapshot(
     tables: Sequence[str], root: str | None = None, since: dt.date | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """A cursor on a shared connection for these tables, rebuilt every SNAPSHOT_TTL_S."""
+    """A cursor on a shared connection for these tables at their current Delta versions.
+
+    The connection (its views, DuckDB's caches) is reused while no table has a new commit;
+    versions are checked at most every SNAPSHOT_TTL_S, so a new commit shows within that time.
+    """
     root = lake_root(root)
     key = (root, tuple(sorted(tables)), since)
     if not is_local(root):
@@ -110,12 +134,20 @@ def snapshot(
     now = time.monotonic()
     with _LOCK:
         hit = _SNAPSHOTS.get(key)
-        if hit is None or now - hit[0] > SNAPSHOT_TTL_S:
-            for old in [k for k, (t, _) in _SNAPSHOTS.items() if now - t > SNAPSHOT_TTL_S]:
-                del _SNAPSHOTS[old]  # other lakes/tables too: don't keep idle connections
-            hit = (now, connect(key[1], root, since))
-            _SNAPSHOTS[key] = hit  # the old one closes when its last cursor is gone
-        return hit[1].cursor()
+        if hit is not None and now - hit[0] <= SNAPSHOT_TTL_S:
+            return hit[2].cursor()
+    versions = _versions(key[1], root)  # outside the lock: other pages keep querying
+    with _LOCK:
+        hit = _SNAPSHOTS.get(key)
+        if hit is not None and hit[1] == versions:
+            _SNAPSHOTS[key] = (now, versions, hit[2])
+            return hit[2].cursor()
+        for old in [k for k, (t, _, _) in _SNAPSHOTS.items() if now - t > IDLE_S]:
+            del _SNAPSHOTS[old]  # other lakes/tables too: don't keep idle connections
+    con = connect(key[1], root, since)
+    with _LOCK:
+        _SNAPSHOTS[key] = (now, versions, con)  # the old one closes when its last cursor is gone
+    return con.cursor()
 
 
 def query(

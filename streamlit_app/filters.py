@@ -79,6 +79,14 @@ def dims_from_params(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out.items()))
 
 
+def _equals(column: str, key: str, value: str) -> str:
+    """`coalesce(column, NONE_LABEL) = $f_key`, written so DuckDB can push it into the scan
+    (the value itself stays a bound parameter; only the SQL's shape depends on it)."""
+    if value == NONE_LABEL:
+        return f"({column} is null or {column} = $f_{key})"
+    return f"{column} = $f_{key}"
+
+
 def session_conditions(f: Filters, alias: str = "s") -> tuple[str, dict[str, Any]]:
     """Dimension conditions on gold sessions (no time condition), with their parameters."""
     parts: list[str] = [f"{alias}.project_id = $project"]
@@ -89,33 +97,19 @@ def session_conditions(f: Filters, alias: str = "s") -> tuple[str, dict[str, Any
         if column is None:
             parts.append(
                 f"{alias}.session_id in (select session_id from page_views "
-                f"where project_id = $project and path = $f_{key})"
+                f"where project_id = $project and {_equals('path', key, value)})"
             )
         else:
-            parts.append(f"coalesce({alias}.{column}, '{NONE_LABEL}') = $f_{key}")
+            parts.append(_equals(f"{alias}.{column}", key, value))
     return " and ".join(parts), params
 
 
-def page_view_conditions(
-    f: Filters, alias: str = "pv", since: str = "start"
-) -> tuple[str, dict[str, Any]]:
-    """Conditions on gold page_views: the page filter directly, session dims by semi-join.
-
-    The semi-join only looks at sessions overlapping [$since, $end): a page view at t lies
-    within its session's [started_at, ended_at], so this is exact and keeps the join small.
-    """
+def page_view_conditions(f: Filters, alias: str = "pv") -> tuple[str, dict[str, Any]]:
+    """Conditions on gold page_views: the page filter on its path, session dimensions on the
+    copies of them that every page view carries (no join with sessions)."""
     parts = [f"{alias}.project_id = $project"]
     params: dict[str, Any] = {"project": f.project}
-    session_dims = tuple((k, v) for k, v in f.dims if DIMENSIONS[k][1] is not None)
     for key, value in f.dims:
-        if DIMENSIONS[key][1] is None:
-            params[f"f_{key}"] = value
-            parts.append(f"{alias}.path = $f_{key}")
-    if session_dims:
-        cond, p = session_conditions(Filters(f.project, f.start, f.end, session_dims), "s")
-        params.update(p)
-        parts.append(
-            f"{alias}.session_id in (select s.session_id from sessions s where {cond} "
-            f"and s.started_at < $end and s.ended_at >= ${since})"
-        )
+        params[f"f_{key}"] = value
+        parts.append(_equals(f"{alias}.{DIMENSIONS[key][1] or 'path'}", key, value))
     return " and ".join(parts), params

@@ -16,7 +16,7 @@ import streamlit as st
 from lake.io import open_table
 from lake.registry import TABLES
 from lake.replay_codec import decode_chunks
-from streamlit_app import db
+from streamlit_app import db, funnel_sql
 from streamlit_app.filters import DIMENSIONS, NONE_LABEL, Filters, page_view_conditions
 from streamlit_app.filters import session_conditions as _sess
 
@@ -95,7 +95,7 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
         SV,
         root,
     ).iloc[0]
-    pcond, pparams = page_view_conditions(f, since="pstart")
+    pcond, pparams = page_view_conditions(f)
     pparams |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
     pv = _q(
         f"""
@@ -273,6 +273,11 @@ def _events_where(project: str, start: dt.date, end: dt.date, event: str | None,
         params["person"] = person
     if prop_key:
         params["jpath"] = '$."' + prop_key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if not any(c in prop_key for c in '"\\'):
+            # Cheap pre-filter before parsing JSON: without any backslash in the text, a key
+            # can only appear spelled as it is, in quotes.
+            parts.append("(contains(properties, $jkey) or contains(properties, '\\'))")
+            params["jkey"] = f'"{prop_key}"'
         if prop_value:
             parts.append("json_extract_string(properties, $jpath) = $pval")
             params["pval"] = prop_value
@@ -287,23 +292,51 @@ EVENT_COLUMNS = (
 )
 
 
+def _newest_first(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """[start, end] cut into day windows, newest first: the last day, the 6 before, the rest."""
+    out, hi = [], end
+    for span in (1, 6, None):
+        if hi < start:
+            break
+        lo = start if span is None else max(start, hi - dt.timedelta(days=span - 1))
+        out.append((lo, hi))
+        hi = lo - dt.timedelta(days=1)
+    return out
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def events_page(root: str, project: str, start: dt.date, end: dt.date, event: str | None,
                 person: str | None, prop_key: str | None, prop_value: str | None,
                 cursor: tuple[dt.datetime, str] | None,
                 limit: int = 50) -> pd.DataFrame:  # fmt: skip
-    """One page of events, newest first; `cursor` is the last row's (event_time, event_id)."""
-    where, params = _events_where(project, start, end, event, person, prop_key, prop_value)
+    """One page of events, newest first; `cursor` is the last row's (event_time, event_id).
+
+    Asks the newest day partition first and older windows only while the page is not full:
+    the first page reads one day of silver, not the whole period (event_date is the UTC date
+    of event_time, so a newer window's rows all sort before an older one's).
+    """
     if cursor is not None:
-        where += " and (event_time < $ct or (event_time = $ct and event_id < $cid))"
-        params |= {"ct": cursor[0], "cid": cursor[1]}
-    return _q(
-        f"select {EVENT_COLUMNS} from events where {where} "
-        f"order by event_time desc, event_id desc limit {int(limit)}",
-        params,
-        ("events",),
-        root,
-    )
+        end = min(end, cursor[0].astimezone(dt.UTC).date())
+    frames: list[pd.DataFrame] = []
+    for lo, hi in _newest_first(start, end):
+        where, params = _events_where(project, lo, hi, event, person, prop_key, prop_value)
+        if cursor is not None:
+            where += " and (event_time < $ct or (event_time = $ct and event_id < $cid))"
+            params |= {"ct": cursor[0], "cid": cursor[1]}
+        frames.append(
+            _q(
+                f"select {EVENT_COLUMNS} from events where {where} "
+                f"order by event_time desc, event_id desc limit {int(limit)}",
+                params,
+                ("events",),
+                root,
+            )
+        )
+        limit -= len(frames[-1])
+        if limit <= 0:
+            break
+    frames = [f for f in frames if not f.empty] or frames[:1]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -347,48 +380,17 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
     """
     if not 2 <= len(steps) <= 6:
         raise ValueError("a funnel has 2 to 6 steps")
-    b = BREAKDOWN_COLUMNS.get(breakdown_by or "")
     _, params = _events_where(project, start, end, None, None, None, None)
-    base = (
-        f"select person_id, event_time as t, {f'coalesce({b}, {NONE_LABEL!r})' if b else 'null'}"
-        " as b from events where project_id = $project and not is_bot "
-        "and event_date >= $d0 and event_date <= $d1 and event_time >= $t0 and event_time < $t1"
-    )
-    ctes = []
-    for i, (event, path) in enumerate(steps, 1):
-        params[f"e{i}"] = event
-        cond = f"event = $e{i}"
-        if path:
-            params[f"p{i}"] = path
-            cond += f" and path {'glob' if any(c in path for c in '*?[') else '='} $p{i}"
-        ctes.append(f"s{i} as ({base} and {cond})")
-    params["window"] = float(window_s)
-    ctes.append("a1 as (select person_id, b, t as t1 from s1)")
-    cols = "a1.person_id, a1.b, a1.t1"
-    for i in range(2, len(steps) + 1):
-        prev = f"a{i - 1}"
-        ctes.append(
-            f"a{i} as (select {prev}.*, case when s{i}.t <= {prev}.t1 + to_seconds($window) "
-            f"then s{i}.t end as t{i} from {prev} asof left join s{i} "
-            f"on {prev}.person_id = s{i}.person_id and {prev}.t{i - 1} < s{i}.t)"
-        )
-        cols += f", t{i}"
-    n = len(steps)
-    level = " + ".join(["1"] + [f"(t{i} is not null)::int" for i in range(2, n + 1)])
-    # a step k time only counts when k-1 was reached (a NULL t{k-1} matches nothing anyway)
-    ctes.append(
-        f"best as (select *, {level} as level from a{n} "
-        "qualify row_number() over (partition by person_id order by level desc, t1 desc) = 1)"
-    )
-    selects = []
-    for k in range(1, n + 1):
-        med = "null" if k == 1 else f"median(epoch(t{k}) - epoch(t{k - 1})) filter (level >= {k})"
-        selects.append(
-            f"select b as breakdown, {k} as step, count(*) filter (level >= {k}) as persons, "
-            f"{med} as median_time_from_previous_s from best group by b"
-        )
-    sql = "with " + ",\n".join(ctes) + "\n" + "\nunion all\n".join(selects)
-    df = _q(sql + " order by breakdown, step", params, ("events",), root)
+    sql, more = funnel_sql.build(steps, window_s, BREAKDOWN_COLUMNS.get(breakdown_by or ""))
+    wide = _q(sql, params | more, ("events",), root)
+    rows = []  # one row per breakdown value and step, as the page shows them
+    for r in wide.to_dict("records"):
+        for k in range(1, len(steps) + 1):
+            med = None if k == 1 else r[f"m{k}"]
+            rows.append({"breakdown": r["breakdown"], "step": k, "persons": r[f"p{k}"],
+                         "median_time_from_previous_s": None if pd.isna(med) else med})  # fmt: skip
+    df = pd.DataFrame(rows, columns=["breakdown", "step", "persons", "median_time_from_previous_s"])
+    df = df.sort_values(["breakdown", "step"], na_position="first", ignore_index=True)
     names = {k: _step_name(e, p) for k, (e, p) in enumerate(steps, 1)}
     return add_conversions(df, names)
 
@@ -478,11 +480,22 @@ def sessions_list(root: str, f: Filters, person: str | None, limit: int = 200) -
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def session_timeline(root: str, project: str, session_id: str) -> pd.DataFrame:
+def session_timeline(
+    root: str, project: str, session_id: str, started_at: dt.datetime | None = None
+) -> pd.DataFrame:
+    """The session's events; with its start, only the two day partitions it can span (a
+    session is capped at 24 hours) are read instead of every day of silver."""
+    days, params = "", {"project": project, "sid": session_id}
+    if started_at is not None:
+        ts = pd.Timestamp(started_at)
+        day = (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).date()
+        days = " and event_date >= $d0 and event_date <= $d1"
+        params |= {"d0": day, "d1": day + dt.timedelta(days=1)}
     return _q(
-        """select event_time, event, path, title, properties, event_id from events
-           where project_id = $project and session_id = $sid order by event_time, event_id""",
-        {"project": project, "sid": session_id},
+        f"""select event_time, event, path, title, properties, event_id from events
+            where project_id = $project and session_id = $sid{days}
+            order by event_time, event_id""",
+        params,
         ("events",),
         root,
     )

@@ -45,7 +45,7 @@ if ui.need_project(ctx):
             f"Session {sid} · person {row['person_id']} · {row['pageviews']} page views · "
             f"{ui.fmt_duration(row['duration_s'])} · {row['channel']} · {row['country']}"
         )
-        timeline = queries.session_timeline(ctx.root, ctx.project, sid)
+        timeline = queries.session_timeline(ctx.root, ctx.project, sid, row["started_at"])
         recorded = queries.replay_events(ctx.root, ctx.project, sid) if row["has_replay"] else []
         left, right = st.columns([3, 2]) if recorded else (None, st.container())
         if left is not None:

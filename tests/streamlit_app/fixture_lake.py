@@ -32,6 +32,10 @@ KPI_DE = {"visitors": 1, "sessions": 2, "pageviews": 5, "bounce": 0.0, "duration
 KPI_MOBILE = {"visitors": 2, "sessions": 2, "pageviews": 3, "bounce": 0.5, "duration": 50.0}
 
 
+SESSION_DIMS = ("entry_path", "exit_path", "channel", "referrer_host", "utm_source", "utm_medium",
+                "utm_campaign", "country", "browser", "os", "device_type")  # fmt: skip
+
+
 def T(day: int, hh: int, mm: int = 0, ss: int = 0, month: int = 11) -> dt.datetime:
     return dt.datetime(2026, month, day, hh, mm, ss, tzinfo=dt.UTC)
 
@@ -76,15 +80,17 @@ def _sessions() -> pa.Table:
 
 def _page_views_and_events(now: dt.datetime) -> tuple[pa.Table, pa.Table]:
     pvs, evs = [], []
+    sessions = {r["session_id"]: r for r in _sessions().to_pylist()}
     for sid, vis, per, start, _d, pages, *_rest in SESSION_ROWS:
         proj, cc, dev = _rest[-1], _rest[-5], _rest[-2]
+        dims = {k: sessions[sid][k] for k in SESSION_DIMS}  # gold copies them onto page views
         for n, (path, title, off) in enumerate(pages):
             t = start + dt.timedelta(seconds=off)
             eid = f"{sid}-pv{n}"
             pvs.append(
                 {"project_id": proj, "event_id": eid, "session_id": sid, "person_id": per,
                  "event_time": t, "path": path, "title": title, "is_entry": n == 0,
-                 "is_exit": n == len(pages) - 1}
+                 "is_exit": n == len(pages) - 1, **dims}
             )  # fmt: skip
             evs.append(_event(eid, proj, "page_view", t, vis, sid, per, path, title, cc, dev))
     # s1 buys at 10:04 (an order over =cmd and a text starting with @)

@@ -1,5 +1,7 @@
 {#- Gold `page_views` (SPEC 3-4): a table over the incremental int_page_views, person resolved
-    through int_identity on every build. -#}
+    through int_identity on every build. The session's dimensions (entry/exit page, source,
+    country, device) are copied onto each page view so that the dashboard filters page views by
+    them directly instead of semi-joining millions of page views with sessions. -#}
 {{ config(alias='page_views') }}
 
 with int_page_views as (
@@ -8,6 +10,10 @@ with int_page_views as (
 
 int_identity as (
     select * from {{ ref('int_identity') }}
+),
+
+int_sessions as (
+    select * from {{ ref('int_sessions') }}
 )
 
 select
@@ -21,7 +27,20 @@ select
     p.title,
     cast(p.engaged_ms as bigint) as engaged_ms,
     p.is_entry,
-    p.is_exit
+    p.is_exit,
+    s.entry_path,
+    s.exit_path,
+    s.channel,
+    s.referrer_host,
+    s.utm_source,
+    s.utm_medium,
+    s.utm_campaign,
+    s.country,
+    s.browser,
+    s.os,
+    s.device_type
 from int_page_views as p
 left join int_identity as i
     on i.project_id = p.project_id and i.visitor_id = p.visitor_id
+left join int_sessions as s
+    on s.project_id = p.project_id and s.session_id = p.session_id
