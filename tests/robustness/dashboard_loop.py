@@ -6,7 +6,7 @@ watch this process's memory apart from the test's and the load generator's).
 Imports first and prints {"ready": true}; a line "go" on stdin starts the rounds, "pause" holds
 them after the current one, the end of stdin ends the process. Each round clears Streamlit's
 cache (every round reads the lake afresh, as a user's first visit does) and prints
-{"pageviews": n} or {"error": "..."}.
+{"pageviews": n, "rss_kib": its resident memory after the round} or {"error": "..."}.
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ import threading
 def _say(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
 
 
 def main() -> None:
@@ -53,7 +58,7 @@ def main() -> None:
             queries.breakdown(root, f, "page")
             queries.breakdown(root, f, "channel")
             queries.live(root, project, now)
-            _say({"pageviews": int(k["cur"]["pageviews"] or 0)})
+            _say({"pageviews": int(k["cur"]["pageviews"] or 0), "rss_kib": _rss_kib()})
         except Exception as exc:  # reported by the test
             _say({"error": f"{type(exc).__name__}: {exc}"[:500]})
         stop.wait(0.5)

@@ -16,8 +16,6 @@ import httpx
 from lake import duck
 from tests.robustness import load
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
 
 def workers_of(supervisor: int) -> list[int]:
     """uvicorn's worker processes (multiprocessing spawn children) under its supervisor."""
@@ -41,19 +39,47 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def cpu_s(pids: list[int]) -> float:
-    """User + system CPU seconds used so far by the processes."""
-    total = 0
+def sched_s(pids: list[int]) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) so far, over every thread of the
+    processes (/proc/<pid>/task/<tid>/schedstat): the wait tells a starved process from an
+    idle one."""
+    run = wait = 0
     for pid in pids:
         try:
-            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(f[11]) + int(f[12])
+            tids = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue
-    return total / CLK_TCK
+        for tid in tids:
+            try:
+                f = Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()
+            except OSError:
+                continue
+            run, wait = run + int(f[0]), wait + int(f[1])
+    return run / 1e9, wait / 1e9
+
+
+class CpuWatch:
+    """CPU use and CPU wait of some processes over an interval, in cores."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.t0 = time.monotonic()
+        self.s0 = sched_s(pids)
+
+    def cores(self) -> tuple[float, float]:
+        run, wait = sched_s(self.pids)
+        dt = time.monotonic() - self.t0
+        return (run - self.s0[0]) / dt, (wait - self.s0[1]) / dt
 
 
 _DEPTH = re.compile(rb"^beaconlake_buffer_events (\S+)$", re.M)
+
+
+def _fds(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return 0
 
 
 def _depth(client: httpx.Client, url: str) -> float:
@@ -75,6 +101,7 @@ class Sampler:
     every_s: float = 1.0
     t: list[float] = field(default_factory=list)
     worker_rss: list[list[int]] = field(default_factory=list)  # KiB, one list per sample
+    worker_fds: list[int] = field(default_factory=list)  # open files: mostly connections
     dashboard_rss: list[int] = field(default_factory=list)
     depth: list[float] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -85,6 +112,7 @@ class Sampler:
             while not self.stop.is_set():
                 self.t.append(time.monotonic() - t0)
                 self.worker_rss.append([rss_kib(p) for p in self.workers])
+                self.worker_fds.append(sum(_fds(p) for p in self.workers))
                 self.dashboard_rss.append(rss_kib(self.dashboard))
                 if self.metrics_url is not None:
                     self.depth.append(_depth(client, self.metrics_url))

@@ -5,8 +5,9 @@ in gold.
 1. Peak, measured here on whatever machine runs the test: a closed-loop generator
    (tests/robustness/loadgen.py, raw asyncio streams on uvloop, ~50 µs of its CPU a request)
    doubles its connections every 1.6 s for ~10 s against the 2-worker collector; the peak is the
-   best step's acknowledged events/s. The test reports whether doubling stopped paying (the
-   collector saturated) and the generator's CPU (the generator's limit would show as ~1 core).
+   best step's acknowledged events/s. The summary says whether doubling stopped paying (the
+   collector saturated) and the CPU each side used and spent waiting for a core (/proc
+   schedstat): the generator's limit would show as ~1 core used, a busy machine as waiting.
    The per-project rate limit (20,000 events/s a worker by default) is raised for this test:
    it is an abuse control, and left on it would be the "peak".
 2. 60 s (`BEACONLAKE_SOAK_SECONDS`) open loop at 80% of that peak: requests leave on schedule
@@ -14,15 +15,29 @@ in gold.
    `beaconlake pipeline run` starts every 30 s and the dashboard's Overview queries
    (streamlit_app/queries.py) run in a loop in their own process.
 Batches are 20 page views, uncompressed JSON: what the JS SDK sends at most (sdk/js transport
-BATCH = 20, no gzip); each batch is one visitor's session, as one browser tab sends it.
+BATCH = 20, no gzip); each batch is one visitor's session, as one browser tab sends it. Not 50:
+a website's traffic comes through the JS SDK, which never sends more than 20 (server-side
+batches of the Python SDK can be larger), and larger batches only raise the peak in events/s,
+hence the events the pipeline must then process (the test's main cost).
 
-Asserted: every answer is 200 (no 429/503, no 5xx, no transport error), no pipeline or dashboard
-error, memory flat, and after one final pipeline run every acknowledged event id is in silver
-`events` and in gold `page_views` exactly once (nothing else is there), and the Overview shows
-them all. Memory: RSS sampled every second; "flat" = the median of the last third of the 60 s is
-at most MEMORY_SLACK above the median of the middle third, for the collector's workers (summed)
-and for the dashboard process. The first third is warm-up (buffers, Arrow pools, DuckDB caches
-fill) and not judged.
+Asserted: every answer is 200 (no 429/503, no 5xx, no transport error: at 80% of the peak the
+collector should not shed load; 503s are counted per status in the summary if they ever come),
+no pipeline or dashboard error, memory flat, and after one final pipeline run every acknowledged
+event id is in silver `events` and in gold `page_views` exactly once (and nothing never sent),
+and the Overview shows them all.
+
+Memory, "flat": the collector workers' RSS (summed) is sampled every second; the median of the
+last third of the 60 s may be at most MEMORY_SLACK (10%) above the median of the middle third.
+The first third is warm-up (open-loop connections, Arrow pools, the commit buffer fill up) and
+is not judged. 10% is the noise floor here: the commit buffer alone swings by tens of thousands
+of events (tens of MiB) with the pipeline's CPU bursts; over the ~20 s between the two medians
+it still catches a leak of a few hundred bytes per event. The dashboard's memory under load
+follows the data it reads (the Live query returns every event of the last 30 minutes, all of
+which are new here), so it is reported, and judged instead over STILL_ROUNDS rounds after the
+final run, on a lake that no longer changes (each round reports its RSS), with the same rule.
+
+Cost: the pipeline dominates (its runs process everything acknowledged); the summary line ends
+with the wall time and the load average.
 """
 
 from __future__ import annotations
@@ -39,14 +54,21 @@ import pytest
 
 from lake.registry import EVENTS, PAGE_VIEWS
 from tests.robustness import load
-from tests.robustness.soak_support import PipelineLoop, Sampler, cpu_s, id_check, thirds, workers_of
+from tests.robustness.soak_support import (
+    CpuWatch,
+    PipelineLoop,
+    Sampler,
+    id_check,
+    thirds,
+    workers_of,
+)
 
 PIPELINE_EVERY_S = 30.0
 TARGET_SHARE = 0.8
 BATCH = 20
 PEAK_S = 10.0
 MEMORY_SLACK = 0.10
-STILL_S = 15.0  # the dashboard's memory is judged on a lake that no longer changes
+STILL_ROUNDS = 6  # the dashboard's memory is judged over rounds on a lake that no longer changes
 
 
 def _spawn(log: Path, *args: str) -> subprocess.Popen:
@@ -93,9 +115,9 @@ def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     acked = tmp_path / "acked.txt"
     gen = _spawn(tmp_path / "loadgen.log", "tests.robustness.loadgen", c.url, c.key, str(acked),
                  "--batch", str(BATCH), "--peak-s", str(PEAK_S))  # fmt: skip
-    cpu0, w0 = cpu_s(workers), time.monotonic()
+    coll_cpu, gen_cpu = CpuWatch(workers), CpuWatch([gen.pid])
     peak = _read(gen)
-    collector_cpu = (cpu_s(workers) - cpu0) / (time.monotonic() - w0)
+    peak_cpu = coll_cpu.cores(), gen_cpu.cores()
     assert not peak["errors"], peak
     assert peak["statuses"] == {"200": peak["acked_requests"]}, peak
     rate = TARGET_SHARE * peak["peak_events_per_s"]
@@ -109,7 +131,9 @@ def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     for t in threads:
         t.start()
     _tell(dash, "go")
+    coll_cpu, gen_cpu = CpuWatch(workers), CpuWatch([gen.pid])
     steady = _read(gen)  # after `seconds` and the answers still due
+    steady_cpu = coll_cpu.cores(), gen_cpu.cores()
     sampler.stop.set()
     _tell(dash, "pause")
     gen.wait(60)
@@ -122,39 +146,53 @@ def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     final_started = time.monotonic()
     load.run_pipeline_cli(lake_root, duckdb)
     final_s = time.monotonic() - final_started
-    still = Sampler([], dash.pid, None)
-    still_thread = threading.Thread(target=still.run, daemon=True)
+    first_still = len(rounds)
     _tell(dash, "go")
-    still_thread.start()
     silver = id_check(lake_root, EVENTS.name, [acked], BATCH)
     gold = id_check(lake_root, PAGE_VIEWS.name, [acked], BATCH)
-    time.sleep(max(0.0, STILL_S - still.t[-1] if still.t else STILL_S))
-    still.stop.set()
+    deadline = time.monotonic() + 300
+    while len(rounds) < first_still + STILL_ROUNDS and time.monotonic() < deadline:
+        time.sleep(0.2)
     dash.stdin.close()
     dash_reader.join(120)
     dash.wait(60)
+    still_rss = [r["rss_kib"] for r in rounds[first_still:] if "rss_kib" in r]
 
     n = sum(1 for t in sampler.t if t <= seconds)  # samples after it, while answers drain: out
     coll = thirds(sampler.collector_rss[:n])
+    fds = thirds(sampler.worker_fds[:n])
     dash_load = thirds(sampler.dashboard_rss[:n])
-    dash_still = thirds(still.dashboard_rss)
+    dash_still = thirds(still_rss)
     views = [r["pageviews"] for r in rounds if "pageviews" in r]
     wall = time.monotonic() - t_start
     mib = lambda xs: "/".join(f"{x / 1024:.0f}" for x in xs)  # noqa: E731
+    (pc, pcw), (pg, pgw) = peak_cpu
+    (sc, scw), (sg, sgw) = steady_cpu
+    if not peak["server_saturated"]:
+        limit = "nobody (more connections still paid)"
+    elif pg >= 0.9:
+        limit = "the generator"
+    elif pcw > pc:
+        limit = "the collector, waiting for CPU more than it ran (a busy machine)"
+    else:
+        limit = "the collector"
     print(
-        f"\nsoak: peak {peak['peak_events_per_s']} ev/s (conns→ev/s "
-        f"{[(s['conns'], s['events_per_s']) for s in peak['steps']]}, "
-        f"{'collector saturated' if peak['server_saturated'] else 'NOT saturated'}; collector "
-        f"CPU {collector_cpu:.2f} cores, generator {peak['gen_cpu']:.2f}); target {rate:.0f} ev/s"
-        f" for {seconds:.0f}s: achieved {steady['events_per_s']} ev/s, p50/p99/max "
-        f"{steady['p50_ms']}/{steady['p99_ms']}/{steady['max_ms']} ms, conns "
-        f"{steady['max_conns']}, generator lag {steady['schedule_lag_ms']} ms, CPU "
-        f"{steady['gen_cpu']}; answers {steady['statuses']}; RSS thirds (MiB): collector "
-        f"{mib(coll)}, dashboard {mib(dash_load)} under load, {mib(dash_still)} on the still lake;"
-        f" max buffer {max(sampler.depth, default=-1):.0f} events; pipeline runs "
+        f"\nsoak: peak {peak['peak_events_per_s']} ev/s, limit: {limit} (conns→ev/s "
+        f"{[(s['conns'], s['events_per_s']) for s in peak['steps']]}; cores used/waiting for CPU:"
+        f" collector {pc:.2f}/{pcw:.2f}, generator {pg:.2f}/{pgw:.2f}); target {rate:.0f} ev/s "
+        f"for {seconds:.0f}s: sent {steady['sent_events_per_s']} ev/s, answered in time "
+        f"{steady['acked_in_window_per_s']} ev/s, p50/p99/max {steady['p50_ms']}/"
+        f"{steady['p99_ms']}/{steady['max_ms']} ms, conns {steady['max_conns']}, generator lag "
+        f"{steady['schedule_lag_ms']} ms, cores used/waiting: collector {sc:.2f}/{scw:.2f}, "
+        f"generator {sg:.2f}/{sgw:.2f}; answers {steady['statuses']}; RSS thirds (MiB): collector"
+        f" {mib(coll)}, dashboard {mib(dash_load)} under load, {mib(dash_still)} over "
+        f"{len(still_rss)} rounds on the still lake; max buffer "
+        f"{max(sampler.depth, default=-1):.0f} events, collector fds thirds "
+        f"{'/'.join(f'{x:.0f}' for x in fds)}; pipeline runs "
         f"{[(round(s), round(d)) for s, d, _ in pipeline.runs]} (start, s), final {final_s:.0f}s;"
         f" dashboard rounds {n_during}+{len(views) - n_during}; acknowledged {gold['acked']}, in "
-        f"silver {silver['distinct']}, in gold page_views {gold['distinct']}; wall {wall:.0f}s"
+        f"silver {silver['distinct']}, in gold page_views {gold['distinct']}; wall {wall:.0f}s; "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
 
     # Answers: 200 only, each exactly {"accepted": 20, "rejected": 0}.
@@ -170,7 +208,8 @@ def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     assert views[-1] == gold["acked"], "the Overview does not show every acknowledged event"
     # Memory.
     assert coll[2] <= (1 + MEMORY_SLACK) * coll[1], ("collector RSS thirds", coll, sampler.t)
-    assert dash_still[2] <= (1 + MEMORY_SLACK) * dash_still[1], ("dashboard RSS", dash_still)
+    assert len(still_rss) >= STILL_ROUNDS, still_rss
+    assert dash_still[2] <= (1 + MEMORY_SLACK) * dash_still[1], ("dashboard RSS", still_rss)
     # Nothing acknowledged lost, nothing twice, nothing that was never sent.
     for name, got in (("silver", silver), ("gold page_views", gold)):
         assert got["missing"] == 0, (name, got)
