@@ -1,6 +1,6 @@
 """Collector benchmark: the real collector against a bare orjson handler, in one run.
 
-    .venv/bin/python bench/collector.py [--seconds 5] [--workers 2] [--out F.json]
+    .venv/bin/python bench/collector.py [--seconds 6] [--workers 2] [--out F.json]
 
 Both servers run under the same uvicorn settings (2 workers, httptools, uvloop); the load
 generator is `wrk` (Debian; C, keep-alive, 2 threads, a closed loop) on the same two cores.
@@ -196,7 +196,7 @@ def _fmt(r: dict, per: int) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
+    ap.add_argument("--seconds", type=int, default=6, help="length of one wrk run")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--conns-single", default="250,1000,2000", help="connection counts tried")
     ap.add_argument("--conns-batch", default="64,256,1000", help="connection counts tried")
