@@ -158,6 +158,9 @@ def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     dash.wait(60)
     still_rss = [r["rss_kib"] for r in rounds[first_still:] if "rss_kib" in r]
 
+    (tmp_path / "samples.json").write_text(
+        json.dumps({k: getattr(sampler, k) for k in ("t", "worker_rss", "worker_fds", "depth")})
+    )  # for a look afterwards (pytest --basetemp=DIR keeps it)
     n = sum(1 for t in sampler.t if t <= seconds)  # samples after it, while answers drain: out
     coll = thirds(sampler.collector_rss[:n])
     fds = thirds(sampler.worker_fds[:n])

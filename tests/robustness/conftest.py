@@ -1,0 +1,11 @@
+"""The soak test first: it takes minutes, so under `pytest -n 3 --dist loadfile` its file should
+start at once on one worker while the others share the rest, not be handed out last."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("soak") is None)  # stable: soak first
