@@ -25,8 +25,10 @@ class PipelineResult:
 def run_pipeline(root: str | None = None, *, dbt: bool = True) -> PipelineResult:
     """Enrich everything pending, then (dbt=True) dbt build and publish gold; raises on failure.
 
-    dbt and publish run even when no new bronze arrived, so a failed earlier build is repaired
-    by the next call (both are idempotent: the same silver gives the same gold).
+    dbt and publish are skipped only when gold was published from exactly the current silver,
+    funnels and models and is untouched since (orchestration.build_state); otherwise they run
+    even when no new bronze arrived, so a failed earlier build or an erasure is repaired by the
+    next call (both are idempotent: the same silver gives the same gold).
     """
     with pipeline_lock():
         t0 = time.perf_counter()
@@ -34,13 +36,20 @@ def run_pipeline(root: str | None = None, *, dbt: bool = True) -> PipelineResult
         res.seconds["enrich"] = time.perf_counter() - t0
         if not dbt:
             return res
+        from orchestration import build_state
         from orchestration.dbt_build import run_dbt_build
         from orchestration.publish import publish_gold
 
         t1 = time.perf_counter()
+        if build_state.is_current(root):
+            res.seconds["up_to_date_check"] = time.perf_counter() - t1
+            return res
+        before = build_state.inputs(root)
+        build_state.forget()
         run_dbt_build(unit_tests=False)  # unit tests run in the test suite
         res.seconds["dbt_build"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         res.gold_rows = publish_gold(root)
         res.seconds["publish"] = time.perf_counter() - t2
+        build_state.record(before, root)
         return res

@@ -1,9 +1,11 @@
 """One enrichment micro-batch: bronze files added since the cursor → silver events/replay_chunks.
 
 All row work is DuckDB SQL over the batch's Parquet files; Python runs once per distinct user
-agent, network and (host, referrer, UTM) combination. Order of commits: replay_chunks first,
-then events (which carries the cursor), each tagged with the same app transaction, so a crash
-anywhere is repaired by re-running: the event_id dedup against silver drops what already landed.
+agent, network and (host, referrer, UTM) combination, and the URL regexes once per distinct
+(url, referrer) pair (`_parsed`, joined back to the events: ~2x faster than per row).
+Order of commits: replay_chunks first, then events (which carries the cursor), each tagged with
+the same app transaction, so a crash anywhere is repaired by re-running: the event_id dedup
+against silver drops what already landed.
 """
 
 from __future__ import annotations
@@ -77,9 +79,20 @@ create or replace temp view timed as
       url, title, referrer, properties, context, ip_trunc, user_agent,
       {select_columns()}
     from fresh);
+create or replace temp table _parsed as
+  select url as _url, referrer as _referrer, * exclude (url, referrer),
+    url is null as _null_url, referrer is null as _null_ref
+  from (
+    select url, referrer, {parsed_columns()} from (
+      select *, {split_columns()} from (
+        select distinct url, referrer from timed where event <> 'replay')));
 create or replace temp view ev as
-  select * exclude (_u, _r), {parsed_columns()} from (
-    select *, {split_columns()} from timed where event <> 'replay');
+  select t.*, p.* exclude (_url, _referrer, _null_url, _null_ref) from timed t
+  join _parsed p
+    on coalesce(t.url, '') = coalesce(p._url, '') and (t.url is null) = p._null_url
+    and coalesce(t.referrer, '') = coalesce(p._referrer, '')
+    and (t.referrer is null) = p._null_ref
+  where t.event <> 'replay';
 """
 
 
@@ -114,10 +127,10 @@ def _lookups(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_ua", useragent.ua_table(uas))
     ips = [r[0] for r in con.execute("select distinct coalesce(ip_trunc, '') from ev").fetchall()]
     con.register("_geo", geo.geo_table(ips))
-    keys = con.sql(
+    keys = con.sql(  # from the distinct URLs and referrers, not from every event
         "select distinct coalesce(host, '') as _host, coalesce(referrer_host, '') as _ref, "
         "coalesce(lower(utm_source), '') as _src, coalesce(lower(utm_medium), '') as _med, "
-        "_paid_click as _paid from ev"
+        "_paid_click as _paid from _parsed"
     ).to_arrow_table()
     con.register("_ch", channel.channel_table(keys))
 
