@@ -1,9 +1,9 @@
 """`forget` while the collector keeps committing: the person's rows go, every event the
 collector acknowledged for anyone else stays, and bronze still opens and reads.
 
-Without `--vacuum-now`: run under live appends, the zero-retention vacuum and log expiry lost
-an acknowledged batch in about 1 run of 16 (see docs/security.md); `--vacuum-now` is for a
-stopped collector and pipeline."""
+Without `--vacuum-now`; the purge under live appends (it once lost an acknowledged batch when
+it deleted old commit files) is tested in tests/lake/test_purge.py and
+tests/robustness/test_forget_live.py."""
 
 from __future__ import annotations
 
