@@ -10,7 +10,9 @@ load hits both alike, and each server's best count is its peak; ratio = collecto
 peak, counting only 2xx answers (non-2xx are failures). Then the collector's p99 at ~80% of
 its peak: wrk with fewer connections (a closed loop's rate is connections / latency), searched
 until the rate is within 7% of 80% of the peak. The collector gets a rate limit high enough
-never to answer 429 (the default is 20,000 events/s per project and worker).
+never to answer 429 (the default is 20,000 events/s per project and worker). Each scenario
+starts its collector on a new, empty lake: a Delta commit's CPU grows with the number of files
+in the table (~0.1 ms a file, until compaction), and the scenarios add thousands.
 """
 
 from __future__ import annotations
@@ -173,6 +175,50 @@ def _bodies(tmp: Path, key: str) -> dict[str, Path]:
     return scripts
 
 
+def _scenario(
+    sc: str,
+    a: argparse.Namespace,
+    tmp: Path,
+    base_env: dict[str, str],
+    servers: dict[str, list[str]],
+    urls: dict[str, str],
+    procs: dict[str, subprocess.Popen],
+    conns: str,
+) -> dict:
+    """One scenario: a collector on a new lake, both servers at each connection count, the
+    collector's p99 at ~80% of its peak, then its rows checked against its request log."""
+    from deltalake import DeltaTable
+
+    from lake import io
+    from lake.keys import create_key
+    from lake.registry import RAW_EVENTS
+
+    tmp.mkdir()
+    lake = tmp / "lake"
+    env = dict(base_env, BEACONLAKE_LAKE_URI=str(lake))
+    _, key = create_key("bench", "write", root=str(lake))
+    script = _bodies(tmp, key)[sc]
+    procs["collector"], urls["collector"] = _start(servers["collector"], env, tmp / "c.log")
+    runs: dict[str, list] = {"bare": [], "collector": []}
+    for c in (int(x) for x in conns.split(",")):
+        for name in servers:  # alternate: machine load drifts
+            runs[name].append(wrk(urls[name], script, c, a.seconds))
+    r: dict = {n: {"peak": max(x, key=lambda y: y["ok_rps"]), "runs": x} for n, x in runs.items()}
+    r["ratio"] = round(r["collector"]["peak"]["ok_rps"] / r["bare"]["peak"]["ok_rps"], 3)
+    r["collector"]["at80"] = at_80_percent(
+        urls["collector"], script, r["collector"]["peak"], a.seconds
+    )
+    _stop(procs.pop("collector"))
+    per = SCENARIOS[sc]
+    done = [*r["collector"]["runs"], r["collector"]["at80"]]
+    r["events_answered_200"] = sum((x["requests"] - x["non_2xx"]) * per for x in done)
+    r["events_logged_200"] = _logged_accepted(tmp / "c.log")
+    r["stored_rows"] = io.read_arrow(RAW_EVENTS, ["event"], root=str(lake)).num_rows
+    table = DeltaTable(io.table_uri(RAW_EVENTS, str(lake)))
+    r["commits"], r["files"] = table.version(), len(table.file_uris())
+    return r
+
+
 def _logged_accepted(log: Path) -> int:
     """Events the collector answered 200, from its request log (requests still in flight when
     a wrk window closed are answered too, so this is more than wrk counts)."""
@@ -205,17 +251,11 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
     tmp = Path(tempfile.mkdtemp(prefix="bl-bench-"))
-    lake = tmp / "lake"
-    env = dict(
+    base_env = dict(
         os.environ,
-        BEACONLAKE_LAKE_URI=str(lake),
         BEACONLAKE_RATE_LIMIT_EVENTS_PER_S="1e9",
         BEACONLAKE_RATE_LIMIT_BURST="1e9",
     )
-    from lake.keys import create_key
-
-    _, key = create_key("bench", "write", root=str(lake))
-    scripts = _bodies(tmp, key)
     w = ["--workers", str(a.workers)]
     uv = ["--no-access-log", "--log-level", "warning", "--http", "httptools", "--loop", "uvloop"]
     servers = {
@@ -225,39 +265,18 @@ def main() -> None:
     conns = {"single": a.conns_single, "batch50": a.conns_batch}
     res: dict = {"workers": a.workers, "seconds": a.seconds, "cpus": os.cpu_count()}
     res["load_before"] = round(os.getloadavg()[0], 2)
-    procs = {}
+    procs: dict[str, subprocess.Popen] = {}
+    urls: dict[str, str] = {}
     try:
-        urls = {}
-        for name, args in servers.items():
-            procs[name], urls[name] = _start(args, env, tmp / f"{name}.log")
+        procs["bare"], urls["bare"] = _start(servers["bare"], base_env, tmp / "bare.log")
         for sc in SCENARIOS:
-            runs: dict[str, list] = {"bare": [], "collector": []}
-            for c in (int(x) for x in conns[sc].split(",")):
-                for name in servers:  # alternate: machine load drifts
-                    runs[name].append(wrk(urls[name], scripts[sc], c, a.seconds))
-            res[sc] = {n: {"peak": max(r, key=lambda x: x["ok_rps"]), "runs": r}
-                       for n, r in runs.items()}  # fmt: skip
-            res[sc]["ratio"] = round(
-                res[sc]["collector"]["peak"]["ok_rps"] / res[sc]["bare"]["peak"]["ok_rps"], 3
-            )
-            peak = res[sc]["collector"]["peak"]
-            res[sc]["collector"]["at80"] = at_80_percent(
-                urls["collector"], scripts[sc], peak, a.seconds
-            )
+            # Each scenario on a new, empty lake: a commit's cost grows with the number of files
+            # in the table (until compaction), so a later scenario would inherit the earlier's.
+            res[sc] = _scenario(sc, a, tmp / sc, base_env, servers, urls, procs, conns[sc])
     finally:
         for p in procs.values():
             _stop(p)
     res["load_after"] = round(os.getloadavg()[0], 2)
-    from lake import io
-    from lake.registry import RAW_EVENTS
-
-    runs = []
-    for sc, per in SCENARIOS.items():
-        c = res[sc]["collector"]
-        runs += [(r, per) for r in [*c["runs"], c["at80"]]]
-    res["events_answered_200"] = sum((r["requests"] - r["non_2xx"]) * per for r, per in runs)
-    res["events_logged_200"] = _logged_accepted(tmp / "collector.log")
-    res["stored_rows"] = io.read_arrow(RAW_EVENTS, ["event"], root=str(lake)).num_rows
     text = json.dumps(res, indent=2)
     if a.out:
         a.out.write_text(text)
@@ -274,10 +293,13 @@ def main() -> None:
     for sc, per in SCENARIOS.items():
         for n in servers:
             print(f"- all runs, {sc}, {n}: " + "; ".join(_fmt(r, per) for r in res[sc][n]["runs"]))
-    ok = res["stored_rows"] == res["events_logged_200"] >= res["events_answered_200"]
-    print(f"- events answered 200 inside wrk's windows: {res['events_answered_200']:,}; in "
-          f"all (collector's request log): {res['events_logged_200']:,}; rows in raw_events: "
-          f"{res['stored_rows']:,} ({'ok' if ok else 'MISMATCH'})")  # fmt: skip
+    for sc in SCENARIOS:
+        r = res[sc]
+        ok = r["stored_rows"] == r["events_logged_200"] >= r["events_answered_200"]
+        print(f"- {sc}: events answered 200 inside wrk's windows: {r['events_answered_200']:,}; "
+              f"in all (collector's request log): {r['events_logged_200']:,}; rows in raw_events: "
+              f"{r['stored_rows']:,} ({'ok' if ok else 'MISMATCH'}); {r['commits']:,} commits, "
+              f"{r['files']:,} files")  # fmt: skip
     shutil.rmtree(tmp, ignore_errors=True)
 
 
