@@ -215,10 +215,12 @@ def measure_page(page: str, root: str, now: dt.datetime, repeat: int) -> dict:
         cold = setup_s  # that first run was the cold view's queries
     else:
         cold = _time(actions["view"])
-    warm = []
+    warm, cpu = [], []
     for _ in range(repeat):
         clear()
+        c0 = time.process_time()
         warm.append(_time(actions["view"]))
+        cpu.append(time.process_time() - c0)
     clicks = {}
     for name, fn in list(actions.items())[1:]:
         runs = []
@@ -232,6 +234,7 @@ def measure_page(page: str, root: str, now: dt.datetime, repeat: int) -> dict:
         "page": page,
         "cold": cold,
         "warm": statistics.median(warm),
+        "warm_cpu": statistics.median(cpu),
         "clicks": clicks,
         "hit": hit,
     }
@@ -279,13 +282,17 @@ def report(args: argparse.Namespace, meta: dict, results: list[dict], load: list
         + (f", built in {meta['build_s']} s" if not meta["reused"] else ", reused via --root")
         + ". Period: last 30 days. Times in seconds.",
         "",
-        "| page | cold | warm | click (new cache key) | click | cache hit |",
-        "|---|---|---|---|---|---|",
+        "| page | cold | warm | warm, CPU s | click (a new cache key) | click | cache hit |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in results:
         clicks = list(r["clicks"].items()) or [("–", None)]
         for i, (name, t) in enumerate(clicks):
-            cells = [r["page"], f"{r['cold']:.2f}", f"{r['warm']:.2f}"] if i == 0 else [""] * 3
+            cells = (
+                [r["page"], f"{r['cold']:.2f}", f"{r['warm']:.2f}", f"{r['warm_cpu']:.2f}"]
+                if i == 0
+                else [""] * 4
+            )
             hit = f"{r['hit']:.3f}" if i == 0 else ""
             click = "" if t is None else f"{t:.2f}"
             lines.append(f"| {' | '.join(cells)} | {name} | {click} | {hit} |")

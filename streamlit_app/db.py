@@ -76,6 +76,8 @@ def connect(
     root = lake_root(root)
     con = duckdb.connect(config={"memory_limit": memory_limit})
     con.execute("set TimeZone = 'UTC'")
+    # A snapshot lives as long as its Delta version: keep the files' Parquet footers in memory.
+    con.execute("set parquet_metadata_cache = true")
     allowed: list[str] = []
     for name in tables:
         table = TABLES[name]

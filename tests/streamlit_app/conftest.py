@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +35,11 @@ def app() -> Callable[..., AppTest]:
         return at
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _secrets_reread() -> Iterator[None]:
+    """Streamlit parses st.secrets once per process: a test that ran with a secrets.toml (OIDC)
+    would otherwise leave every later test in the worker at a login button."""
+    yield
+    st.secrets._reset()

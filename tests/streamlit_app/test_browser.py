@@ -34,7 +34,7 @@ def _free_port() -> int:
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_dashboard", REPO / "bench/dashboard.py")
+    spec = importlib.util.spec_from_file_location("bench_lake", REPO / "bench/dashboard_lake.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -44,8 +44,9 @@ def _bench():
 def test_overview_in_a_real_browser(lake_root: str):
     from playwright.sync_api import sync_playwright
 
-    today = dt.datetime.now(dt.UTC).date()
-    sessions, _ = _bench().make_gold(lake_root, sessions=3000, days=30, end=today)
+    now = dt.datetime.now(dt.UTC)
+    today = now.date()
+    sessions, _ = _bench().make_gold(lake_root, sessions=3000, days=30, now=now)
     week_start = dt.datetime.combine(today - dt.timedelta(days=6), dt.time(), tzinfo=dt.UTC)
     expected = pc.sum(pc.greater_equal(sessions["started_at"], week_start)).as_py()
 
