@@ -141,6 +141,9 @@ def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     threads[1].join(900)
     n_during = len(rounds)
     assert c.proc.poll() is None, c.logs()[-3000:]
+    # uvicorn's supervisor replaces a worker it finds unresponsive: that would be an error too
+    # (and would make the memory samples of the old pid meaningless).
+    assert sorted(workers_of(c.proc.pid)) == sorted(workers), c.logs()[-3000:]
 
     # 3. The final micro-batch; then the dashboard on a lake that no longer changes.
     final_started = time.monotonic()
