@@ -32,7 +32,7 @@ lint:
 	.venv/bin/ruff check .
 
 test-python:
-	.venv/bin/pytest -n 3 --dist loadfile
+	.venv/bin/pytest -n 3 --dist loadfile --no-loadscope-reorder
 
 test-js:
 	@if [ -f sdk/js/package.json ]; then cd sdk/js && npm test; fi
