@@ -105,10 +105,12 @@ def page_actions(page: str, root: str, now: dt.datetime) -> dict[str, Action]:
             side()
             queries.funnel_steps(root, p)
             queries.event_names(root, p)
-            queries.funnel_adhoc(root, p, builder, 14 * 86400.0, d0, d1, None)
 
         return {
-            "view": view,
+            "view": view,  # the builder waits for its "Compute funnel" button
+            "builder: compute (default steps)": lambda: queries.funnel_adhoc(
+                root, p, builder, 14 * 86400.0, d0, d1, None
+            ),
             "checkout by device": lambda: queries.funnel_adhoc(
                 root, p, checkout.steps, checkout.window_s, d0, d1, "device"
             ),

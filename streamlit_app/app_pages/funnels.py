@@ -108,8 +108,15 @@ if ui.need_project(ctx):
         unit = b.selectbox("Unit", ["d", "h", "m", "s"], key="adhoc_u")
         by = c.selectbox("Break down by", list(BREAKDOWNS), key="adhoc_by")
         window_s = funnel_defs.parse_window(f"{amount}{unit}")
-        df = queries.funnel_adhoc(
-            ctx.root, ctx.project, tuple(steps), window_s, ctx.first_day, ctx.last_day,
-            BREAKDOWNS[by],
-        )  # fmt: skip
-        show(df, "adhoc")
+        # The builder scans silver for the whole date range (seconds over millions of events):
+        # it runs when asked, not on every visit to the page; after that it follows the inputs.
+        if st.button("Compute funnel", key="adhoc_go"):
+            st.session_state["adhoc_on"] = True
+        if st.session_state.get("adhoc_on"):
+            df = queries.funnel_adhoc(
+                ctx.root, ctx.project, tuple(steps), window_s, ctx.first_day, ctx.last_day,
+                BREAKDOWNS[by],
+            )  # fmt: skip
+            show(df, "adhoc")
+        else:
+            st.caption("Pick the steps and the window, then compute the funnel.")

@@ -70,6 +70,8 @@ def test_funnels_configured_and_adhoc(lake, app):
     at.text_input(key="adhoc_p1").input("/product/*").run()
     at.selectbox(key="adhoc_e2").set_value("purchase").run()
     no_errors(at)
+    assert len(at.dataframe) == 1, "the builder waits for its button"
+    at.button(key="adhoc_go").click().run()
     adhoc = at.dataframe[-1].value
     assert adhoc["persons"].tolist() == [2, 1, 1]
     assert adhoc["median_time_from_previous_s"].tolist()[1:] == [60.0, 180.0]
