@@ -4,7 +4,10 @@ passes on good data and fails on bad data, and its metadata shows GE's expectati
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -19,6 +22,7 @@ from orchestration.checks.gold import GOLD_CHECKS
 from orchestration.checks.silver import FUTURE_TOLERANCE, SILVER_CHECKS
 from orchestration.enrich.event_time import MAX_AHEAD
 
+REPO = Path(__file__).resolve().parents[2]
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 DAY = NOW.date()
 
@@ -201,6 +205,27 @@ def test_gold_checks_fail_on_impossible_numbers(
     assert ev.metadata["failed_expectations"].value == 1
 
 
-def test_checks_pass_on_empty_tables(lake_root: str) -> None:
+def test_checks_pass_on_empty_tables_and_write_nothing(
+    lake_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)  # GE's file contexts would write great_expectations/ or gx/ here
     got = check_results([*SILVER_CHECKS, *GOLD_CHECKS], [SILVER_EVENTS, *GOLD_KEYS])
     assert len(got) == 6 and all(e.passed for e in got.values())
+    assert list(cwd.iterdir()) == []
+    assert list(Path(lake_root).iterdir()) == []  # absent tables are read, never created
+
+
+def test_loading_the_checks_does_not_import_great_expectations() -> None:
+    """GE costs seconds of CPU to import: definitions load (dagster dev, the snapshot test,
+    `beaconlake pipeline run`) must not pay it; only a running check does."""
+    code = (
+        "import sys, orchestration.checks.silver, orchestration.checks.gold; "
+        "print(sorted(m for m in ('great_expectations', 'duckdb_engine', 'sqlalchemy') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
