@@ -212,13 +212,8 @@ def breakdown(root: str, f: Filters, dim: str, limit: int = 50) -> pd.DataFrame:
 # ---------------------------------------------------------------- live
 
 
-@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
-def live(root: str, project: str, now: dt.datetime) -> pd.DataFrame:
-    """Events of the last 30 minutes: silver, plus bronze rows enrichment has not reached."""
-    since = now - dt.timedelta(minutes=30)
-    con_since = since.date() - dt.timedelta(days=1)
-    return db.query(
-        """
+_LIVE = """
+    with recent as (
         select event_time as time, event, visitor_id, path, title, country, device_type,
                'silver' as layer
         from events where project_id = $project and event_time >= $since
@@ -228,13 +223,38 @@ def live(root: str, project: str, now: dt.datetime) -> pd.DataFrame:
         from raw_events r where project_id = $project and received_at >= $since
           and received_date >= $day
           and event_id not in (select event_id from events where event_date >= $day)
-        order by time desc
-        """,
-        {"project": project, "since": since, "day": con_since},
-        ("events", "raw_events"),
-        root,
-        since=con_since,
     )
+"""
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def live(
+    root: str, project: str, now: dt.datetime
+) -> tuple[dict[str, int], pd.DataFrame, pd.DataFrame]:
+    """The last 30 minutes (silver, plus bronze rows enrichment has not reached): counts, events
+    per minute and the newest 200 events. Aggregated in DuckDB: at thousands of events a second
+    the half hour is millions of rows, which must not travel to pandas every 5 seconds."""
+    since = now - dt.timedelta(minutes=30)
+    day = since.date() - dt.timedelta(days=1)
+    params = {"project": project, "since": since, "day": day}
+
+    def run(sql: str, extra: dict[str, Any] | None = None) -> pd.DataFrame:
+        return db.query(_LIVE + sql, params | (extra or {}), ("events", "raw_events"), root,
+                        since=day)  # fmt: skip
+
+    counts = run(
+        """select count(*) as events, count(*) filter (layer = 'bronze') as bronze,
+                  count(distinct visitor_id) filter (time >= $online) as online
+           from recent""",
+        {"online": now - dt.timedelta(minutes=5)},
+    ).iloc[0]
+    per_minute = run(
+        "select date_trunc('minute', time) as minute, count(*) as events from recent "
+        "group by 1 order by 1"
+    )
+    rows = run("select * from recent order by time desc limit 200")
+    summary = {k: int(counts[k]) for k in ("events", "bronze", "online")}
+    return summary, per_minute, rows
 
 
 # ---------------------------------------------------------------- events explorer

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from streamlit_app import queries, ui
@@ -22,28 +21,20 @@ st.caption("Events of the last 30 minutes, refreshed every 5 seconds. Times in U
 def live_view() -> None:
     now = dt.datetime.now(dt.UTC)
     tick = now.replace(second=now.second - now.second % 5, microsecond=0)
-    df = queries.live(ctx.root, ctx.project or "", tick)
-    recent = df[pd.to_datetime(df["time"], utc=True) >= now - dt.timedelta(minutes=5)]
+    summary, per_min, rows = queries.live(ctx.root, ctx.project or "", tick)
     a, b, c = st.columns(3)
-    a.metric("Visitors online now", ui.fmt_int(recent["visitor_id"].nunique()))
-    b.metric("Events, last 30 min", ui.fmt_int(len(df)))
-    c.metric("Not yet enriched (bronze)", ui.fmt_int(int((df["layer"] == "bronze").sum())))
-    if df.empty:
+    a.metric("Visitors online now", ui.fmt_int(summary["online"]))
+    b.metric("Events, last 30 min", ui.fmt_int(summary["events"]))
+    c.metric("Not yet enriched (bronze)", ui.fmt_int(summary["bronze"]))
+    if not summary["events"]:
         st.info("No events in the last 30 minutes.")
         ui.empty_state("live events")
         return
-    per_min = (
-        df.assign(minute=pd.to_datetime(df["time"], utc=True).dt.floor("min"))
-        .groupby("minute")
-        .size()
-        .rename("events")
-        .reset_index()
-    )
     st.altair_chart(
         alt.Chart(per_min).mark_bar().encode(x="minute:T", y="events:Q").properties(height=160),
         width="stretch",
     )
-    st.dataframe(df.head(200), hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(f"Updated {now:%H:%M:%S} UTC")
 
 
