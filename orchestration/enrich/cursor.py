@@ -3,15 +3,17 @@
 It is the Delta app-transaction version `APP_ID` of silver `events`, committed atomically with
 the rows it covers, so a lost Dagster instance (or a crash at any point) loses nothing and a
 retried commit is skipped. New work = the bronze files in the current snapshot that were not in
-the snapshot at the cursor version. Files rewritten by compaction reappear in that difference;
-they hold rows already in silver and are dropped by the event_id dedup, so the result is right
-either way (only slower once after a compaction).
+the snapshot at the cursor version, less the files of compactions that only rewrote files
+already read (`lake.compaction`: enrichment compacts bronze behind itself). Other rewrites
+(the daily maintenance, an erasure) reappear in that difference; their rows already in silver
+are dropped by the event_id dedup, so the result is right either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lake.compaction import settled_rewrites
 from lake.io import open_table
 from lake.registry import EVENTS, RAW_EVENTS
 
@@ -54,4 +56,5 @@ def pending(root: str | None = None) -> Pending | None:
     except Exception:
         # The cursor's version is past log retention: read everything, dedup keeps it right.
         return Pending(cursor, target, sorted(now), full_scan=True)
-    return Pending(cursor, target, sorted(now - before), full_scan=False)
+    rewrites = settled_rewrites(RAW_EVENTS, before, cursor, target, root)
+    return Pending(cursor, target, sorted(now - before - rewrites), full_scan=False)

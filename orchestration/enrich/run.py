@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from lake import duck
+from lake import compaction, duck
 from lake.io import is_local
-from lake.registry import EVENTS, REPLAY_CHUNKS
+from lake.registry import EVENTS, RAW_EVENTS, REPLAY_CHUNKS
 from orchestration.enrich import channel, geo, identity, useragent, writer
 from orchestration.enrich.cursor import APP_ID, Pending, pending
 from orchestration.enrich.event_time import event_time_columns, select_columns
@@ -150,7 +150,21 @@ def _commit_empty(p: Pending, root: str | None) -> None:
 
 
 def enrich(root: str | None = None) -> EnrichResult:
-    """Process every bronze row not yet in silver; returns what was done."""
+    """Process every bronze row not yet in silver, then compact the bronze files just read."""
+    res = _enrich(root)
+    if res.changed:
+        try:
+            done = compaction.compact_settled(RAW_EVENTS, res.bronze_version, root)
+        except Exception:  # best effort: the next batch or the daily maintenance compacts
+            log.exception("bronze compaction failed")
+        else:
+            if done:
+                log.info("bronze compacted: %s files into %s", done["numFilesRemoved"],
+                         done["numFilesAdded"])  # fmt: skip
+    return res
+
+
+def _enrich(root: str | None) -> EnrichResult:
     p = pending(root)
     if p is None:
         return NOTHING
