@@ -160,6 +160,22 @@ REPLAY_CHUNKS = Table(
     description="rrweb chunks of session replays, ordered by seq within a session.",
 )
 
+# A session's dimensions (SPEC 4: they come from its first event), in gold sessions and copied
+# onto gold page_views.
+SESSION_DIMS = (
+    ("entry_path", s),
+    ("exit_path", s),
+    ("channel", s),
+    ("referrer_host", s),
+    ("utm_source", s),
+    ("utm_medium", s),
+    ("utm_campaign", s),
+    ("country", s),
+    ("browser", s),
+    ("os", s),
+    ("device_type", s),
+)
+
 SESSIONS = Table(
     "sessions",
     "gold",
@@ -174,17 +190,7 @@ SESSIONS = Table(
         ("pageviews", i64),
         ("events", i64),
         ("is_bounce", b),
-        ("entry_path", s),
-        ("exit_path", s),
-        ("channel", s),
-        ("referrer_host", s),
-        ("utm_source", s),
-        ("utm_medium", s),
-        ("utm_campaign", s),
-        ("country", s),
-        ("browser", s),
-        ("os", s),
-        ("device_type", s),
+        *SESSION_DIMS,
         ("has_replay", b),
     ),
     description="One row per session (SPEC 4).",
@@ -205,17 +211,7 @@ PAGE_VIEWS = Table(
         ("is_entry", b),
         ("is_exit", b),
         # The session's dimensions, copied so the dashboard filters page views without a join.
-        ("entry_path", s),
-        ("exit_path", s),
-        ("channel", s),
-        ("referrer_host", s),
-        ("utm_source", s),
-        ("utm_medium", s),
-        ("utm_campaign", s),
-        ("country", s),
-        ("browser", s),
-        ("os", s),
-        ("device_type", s),
+        *SESSION_DIMS,
     ),
     description="One row per page_view, with engaged time and its session's dimensions.",
 )
