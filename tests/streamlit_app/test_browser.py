@@ -96,7 +96,14 @@ def test_overview_in_a_real_browser(lake_root: str):
             page.wait_for_selector(".js-plotly-plot path.choroplethlocation", timeout=60_000)
             assert f"{base}/app/static/topojson/world_110m.json" in requested
             assert not [u for u in requested if "plot.ly" in u]
-            page.screenshot(path=str(REPO / "docs/screenshot-overview.png"), full_page=True)
+            # Back to the top for the README's picture: KPI cards first (Streamlit scrolls an
+            # inner container, so a full-page shot would not show them after the map scroll).
+            page.evaluate(
+                "for (const el of document.querySelectorAll('*')) if (el.scrollTop) "
+                "el.scrollTop = 0; window.scrollTo(0, 0)"
+            )
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(REPO / "docs/screenshot-overview.png"))
 
             # Plausible-style click: select the first Channels row → the whole page filters.
             grid = page.locator('[data-testid="stDataFrame"]').nth(1)
