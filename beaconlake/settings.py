@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         200_000, description="Events waiting for commit before new requests get 503."
     )
     commit_timeout_s: float = Field(10.0, description="A commit slower than this answers 503.")
+    # Collector: connections.
+    keep_alive_s: int = Field(
+        65,
+        description="Seconds an idle kept-alive connection stays open; above a load balancer's "
+        "idle timeout (60 s on AWS ALB), so the balancer, not the collector, closes first.",
+    )
+    listen_backlog: int = Field(
+        4096, description="Connections the kernel queues before the collector accepts them."
+    )
     # Collector: abuse and privacy.
     rate_limit_events_per_s: float = Field(
         20_000.0, description="Events per second per project and worker before 429."

@@ -3,11 +3,46 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import resource
+
+log = logging.getLogger("beaconlake.collector")
+
+# Below this many open files a busy collector runs out: every connection is one.
+FEW_FILES = 8192
+
+
+def raise_open_files_limit() -> int:
+    """Lift the soft open-files limit to the hard one and return it.
+
+    Each browser connection holds a file descriptor. At the usual soft limit of 1024, a burst of
+    visitors exhausts it and libuv then accepts and at once closes the excess connections: the
+    clients see resets instead of answers. nginx's `worker_rlimit_nofile` does the same.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft < FEW_FILES:
+        log.warning(
+            "open files limit %d: the collector can hold about that many connections; "
+            "raise it (ulimit -n, LimitNOFILE=) for busy sites",
+            soft,
+        )
+    return soft
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
 
+    from beaconlake.settings import get_settings
+
+    settings = get_settings()
+    raise_open_files_limit()  # the workers inherit it
     uvicorn.run(
         "ingest_api.app:create_app",
         factory=True,
@@ -18,6 +53,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         access_log=False,  # uvicorn's access log prints client addresses; ours does not
         log_config=None,
         timeout_graceful_shutdown=30,
+        timeout_keep_alive=settings.keep_alive_s,
+        backlog=settings.listen_backlog,
     )
 
 
