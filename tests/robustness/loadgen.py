@@ -103,23 +103,24 @@ class Gen:
         req = self.template.replace(ID_HOLE, prefix).replace(TS_HOLE, now.encode())
         return prefix, req.replace(VISITOR_HOLE, b"%08d" % self.visitor)
 
-    async def _conn(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _conn(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, bool]:
+        """A connection: an idle kept-alive one when there is one (reused=True), else a new one."""
         while self.idle:
             reader, writer, since = self.idle.pop()
             if time.monotonic() - since < IDLE_MAX_S and not reader.at_eof():
-                return reader, writer
+                return reader, writer, True
             self.conns -= 1  # the server may be closing it: never send on it (as browsers do)
             writer.close()
         self.conns += 1
         self.max_conns = max(self.max_conns, self.conns)
         try:
-            return await asyncio.open_connection(self.host, self.port, limit=1 << 20)
+            return *await asyncio.open_connection(self.host, self.port, limit=1 << 20), False
         except BaseException:
             self.conns -= 1
             raise
 
     async def _post(self, req: bytes) -> tuple[int, bytes]:
-        reader, writer = await self._conn()
+        reader, writer, reused = await self._conn()
         try:
             writer.write(req)
             head = await reader.readuntil(b"\r\n\r\n")
@@ -130,9 +131,11 @@ class Gen:
                 raise ConnectionError("answer without Content-Length")
             n = int(lower[i + 15 : lower.index(b"\r\n", i)])
             body = await reader.readexactly(n)
-        except BaseException:
+        except BaseException as e:
             self.conns -= 1
             writer.close()
+            if reused and isinstance(e, OSError | asyncio.IncompleteReadError):
+                e.add_note("reused")  # on a kept-alive connection: tells the test which kind
             raise
         if b"connection: close" in lower:
             self.conns -= 1
@@ -150,7 +153,8 @@ class Gen:
             try:
                 status, body = await self._post(req)
             except (OSError, asyncio.IncompleteReadError, ValueError) as e:
-                self.statuses[type(e).__name__] += 1
+                where = " on a reused connection" if "reused" in getattr(e, "__notes__", ()) else ""
+                self.statuses[type(e).__name__ + where] += 1
                 if self.give_up:
                     return 0, 0.0
                 await asyncio.sleep(0.2)
