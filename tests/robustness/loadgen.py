@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import json
 import os
@@ -329,6 +330,12 @@ def main() -> None:
     a = p.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    # A real audience sends from other machines, on time. Here the generator shares two cores
+    # with the collector, the pipeline and other tests: starved, it fell 15 s behind and then
+    # fired its backlog at once, a burst of 9,000 connections no audience sends. It needs a
+    # few % of a core; ahead of the others in the CPU queue, it keeps its schedule.
+    with contextlib.suppress(PermissionError, OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
     import uvloop
 
     uvloop.run(_main(a))
