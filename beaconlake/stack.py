@@ -25,6 +25,7 @@ class Service:
     argv: list[str]
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
+    nice: int = 0  # > 0: behind the others in the CPU queue (batch work behind the collector)
     proc: subprocess.Popen | None = None
 
     def start(self, log_dir: Path) -> None:
@@ -35,6 +36,7 @@ class Service:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,
         )
 
     def alive(self) -> bool:

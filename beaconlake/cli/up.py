@@ -117,6 +117,7 @@ def up(
             ],
             f"http://127.0.0.1:{dagster_port}/server_info",
             env,
+            nice=settings.batch_nice,
         ),
         Service(
             "streamlit",
@@ -135,6 +136,7 @@ def up(
             ],
             f"http://127.0.0.1:{dashboard_port}/_stcore/health",
             env,
+            nice=settings.batch_nice,
         ),
     ]
     typer.echo(f"starting BeaconLake on {env['BEACONLAKE_LAKE_URI']} (logs in {data / 'logs'})")

@@ -201,11 +201,14 @@ def pipeline_env(lake_root: str, duckdb_path: str | Path) -> dict[str, str]:
     )
 
 
-def run_pipeline_cli(lake_root: str, duckdb_path: str | Path, timeout: float = 300) -> str:
+def run_pipeline_cli(
+    lake_root: str, duckdb_path: str | Path, timeout: float = 300, nice: int = 0
+) -> str:
     """One `beaconlake pipeline run` to completion; raises with its output when it fails."""
     p = subprocess.run(
         pipeline_cmd(), cwd=REPO_ROOT, env=pipeline_env(lake_root, duckdb_path),
         capture_output=True, text=True, timeout=timeout, check=False,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )  # fmt: skip
     assert p.returncode == 0, f"pipeline run failed ({p.returncode}): {p.stdout}{p.stderr}"
     return p.stdout

@@ -138,6 +138,7 @@ class PipelineLoop:
     lake_root: str
     duckdb: Path
     every_s: float
+    nice: int = 0
     runs: list[tuple[float, float, str]] = field(default_factory=list)  # start, seconds, summary
     errors: list[str] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -147,7 +148,7 @@ class PipelineLoop:
         while not self.stop.is_set():
             started = time.monotonic()
             try:
-                out = load.run_pipeline_cli(self.lake_root, self.duckdb)
+                out = load.run_pipeline_cli(self.lake_root, self.duckdb, nice=self.nice)
                 done = [ln for ln in out.splitlines() if ln.startswith("done in")]
                 self.runs.append((started - t0, time.monotonic() - started, "".join(done)))
             except BaseException as exc:  # reported by the test
