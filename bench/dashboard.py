@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-LAKE_VERSION = 3  # bump when dashboard_lake.py writes something different
+LAKE_VERSION = 4  # bump when dashboard_lake.py writes something different
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench/dashboard.py:start -->", "<!-- bench/dashboard.py:end -->"
 Action = Callable[[], object]

@@ -24,6 +24,7 @@ from lake.registry import (
     PAGE_VIEWS,
     RAW_EVENTS,
     REJECTED_EVENTS,
+    RETENTION,
     SESSIONS,
     WEB_VITALS,
 )
@@ -289,7 +290,7 @@ def make_bronze(root: str, events: pa.Table, now: dt.datetime) -> None:
 
 
 def make_small_gold(root: str, days: int, now: dt.datetime, seed: int = 5) -> None:
-    """web_vitals per (day, path, device, metric), funnel_steps and daily_stats."""
+    """web_vitals per (day, path, device, metric), funnel_steps, daily_stats and retention."""
     rng = np.random.default_rng(seed)
     first = now.date() - dt.timedelta(days=days - 1)
     grid = np.array(
@@ -335,6 +336,19 @@ def make_small_gold(root: str, days: int, now: dt.datetime, seed: int = 5) -> No
     io.overwrite(FUNNEL_STEPS, io.conform(FUNNEL_STEPS, funnel), root=root)
     daily = [{"project_id": "demo", "day": first + dt.timedelta(days=d)} for d in range(days)]
     io.overwrite(DAILY_STATS, io.conform(DAILY_STATS, daily), root=root)
+    # Weekly cohorts of ~60 k persons, ~20 % back in week 1 and fewer each week after.
+    mondays = {d - dt.timedelta(days=d.weekday()) for d in (first, now.date())}
+    monday = min(mondays)
+    ret = []
+    while monday <= now.date():
+        size = int(rng.integers(50_000, 70_000))
+        for wk in range(0, (now.date() - monday).days // 7 + 1):
+            share = 1.0 if wk == 0 else 0.2 * 0.8 ** (wk - 1)
+            ret.append({"project_id": "demo", "cohort_week": monday, "week_number": wk,
+                        "cohort_persons": size, "persons": int(size * share),
+                        "retention_share": int(size * share) / size})  # fmt: skip
+        monday += dt.timedelta(days=7)
+    io.overwrite(RETENTION, io.conform(RETENTION, ret), root=root)
 
 
 def build(root: str, sessions: int, days: int, now: dt.datetime) -> dict[str, int]:

@@ -22,7 +22,7 @@ from streamlit_app.filters import session_conditions as _sess
 
 TTL = 60  # gold changes once per micro-batch (≥ 30 s)
 LIVE_TTL = 2
-GOLD = ("sessions", "page_views", "daily_stats", "funnel_steps", "web_vitals")
+GOLD = ("sessions", "page_views", "daily_stats", "funnel_steps", "web_vitals", "retention")
 SILVER = ("events", "replay_chunks")
 SQL_TABLES = GOLD + SILVER
 SV = ("sessions", "page_views")
@@ -550,36 +550,31 @@ def person_sessions(root: str, project: str, person_id: str) -> pd.DataFrame:
 # ---------------------------------------------------------------- retention
 
 
-_WEEK = "(({t} // 86400000000 - 4) // 7)"
-
-
 @st.cache_data(ttl=TTL, show_spinner=False)
 def retention(root: str, project: str, start: dt.date, end: dt.date, weeks: int = 8):
-    """Weekly cohorts by a person's first session; share active in week 1…weeks after."""
-    t0 = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
-    t1 = dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
-    # Weeks as integers (Monday 1970-01-05 is week 0) and persons as 64-bit hashes: one window
-    # over the project's sessions instead of a string join of sessions with cohorts (~10x
-    # cheaper on 2 M sessions); a hash collision (~1e-8 at a million persons) merges two.
+    """Weekly cohorts the period touches, from gold `retention` (dbt's agg_retention).
+
+    A cohort is a whole UTC week (Monday) of persons' first sessions, as PostHog and Plausible
+    show them; the table is a few rows per week, so the page reads no sessions at all.
+    """
+    monday = start - dt.timedelta(days=start.weekday())
     df = _q(
-        f"""with s as (select hash(person_id) as pk, epoch_us(started_at) as t from sessions
-                       where project_id = $project and person_id is not null),
-                f as (select pk, t, min(t) over (partition by pk) as first_t from s),
-                a as (select distinct pk, {_WEEK.format(t="first_t")} as cw,
-                             {_WEEK.format(t="t")} - {_WEEK.format(t="first_t")} as wk
-                      from f where first_t >= epoch_us($t0) and first_t < epoch_us($t1))
-           select date '1970-01-05' + (cw * 7)::integer as cohort, wk, count(*) as persons
-           from a where wk between 0 and $weeks group by all order by all""",
-        {"project": project, "t0": t0, "t1": t1, "weeks": weeks},
-        SV,
+        """select cohort_week as cohort, week_number as wk, cohort_persons, retention_share
+           from retention
+           where project_id = $project and cohort_week between $monday and $end
+             and week_number between 0 and $weeks
+           order by all""",
+        {"project": project, "monday": monday, "end": end, "weeks": weeks},
+        ("retention",),
         root,
     )
     if df.empty:
         return pd.DataFrame(columns=["cohort", "persons"] + [f"week {i}" for i in range(1, 9)])
-    wide = df.pivot(index="cohort", columns="wk", values="persons").fillna(0)
-    out = pd.DataFrame({"persons": wide[0].astype(int)}, index=wide.index)
+    wide = df.pivot(index="cohort", columns="wk", values="retention_share").fillna(0.0)
+    sizes = df.groupby("cohort")["cohort_persons"].max()
+    out = pd.DataFrame({"persons": sizes.astype(int)}, index=wide.index)
     for w in range(1, weeks + 1):
-        out[f"week {w}"] = (wide[w] / wide[0]) if w in wide else 0.0
+        out[f"week {w}"] = wide.get(w, 0.0)
     return out.reset_index()
 
 

@@ -9,8 +9,8 @@ from streamlit_app import queries, ui
 ctx = ui.context()
 st.title("Retention")
 st.caption(
-    "Cohorts: persons by the UTC week (Monday) of their first session, first sessions in the "
-    "chosen period. Week n: share of the cohort with a session n weeks later."
+    "Cohorts: persons by the UTC week (Monday) of their first session, for the weeks the "
+    "chosen period touches. Week n: share of the cohort with a session n weeks later."
 )
 if ui.need_project(ctx):
     df = queries.retention(ctx.root, ctx.project, ctx.first_day, ctx.last_day)

@@ -19,6 +19,7 @@ from lake.registry import (
     PAGE_VIEWS,
     RAW_EVENTS,
     REJECTED_EVENTS,
+    RETENTION,
     SESSIONS,
     WEB_VITALS,
 )
@@ -218,6 +219,21 @@ def _gold_small() -> tuple[pa.Table, pa.Table, pa.Table]:
     )
 
 
+def _retention() -> pa.Table:
+    """Gold retention of SESSION_ROWS, by hand. UTC weeks start Monday Nov 2 and Nov 9.
+    shop: p1 first Nov 5 (week of Nov 2), back Nov 10 and 12 (week 1); p4 only Nov 6;
+    p2 Nov 11 and p3 Nov 15 (a Sunday) only in the week of Nov 9. other: q1 Nov 12."""
+    rows = [
+        ("shop", dt.date(2026, 11, 2), 0, 2, 2),
+        ("shop", dt.date(2026, 11, 2), 1, 2, 1),
+        ("shop", dt.date(2026, 11, 9), 0, 2, 2),
+        ("other", dt.date(2026, 11, 9), 0, 1, 1),
+    ]
+    keys = ("project_id", "cohort_week", "week_number", "cohort_persons", "persons")
+    data = [dict(zip(keys, r, strict=True)) | {"retention_share": r[4] / r[3]} for r in rows]
+    return io.conform(RETENTION, data)
+
+
 def sessions_table() -> pa.Table:
     return _sessions()
 
@@ -231,5 +247,6 @@ def build(root: str, now: dt.datetime | None = None) -> None:
     for table, data in [
         (SESSIONS, _sessions()), (PAGE_VIEWS, pvs), (EVENTS, evs), (RAW_EVENTS, raw),
         (REJECTED_EVENTS, rej), (FUNNEL_STEPS, funnel), (WEB_VITALS, vit), (DAILY_STATS, daily),
+        (RETENTION, _retention()),
     ]:  # fmt: skip
         io.overwrite(table, data, root=root)

@@ -129,11 +129,16 @@ def test_sessions_respect_overview_filters(lake, app):
 
 
 def test_retention_cohorts(lake, app):
-    at = app("retention.py", project="shop", **{"from": "2026-11-01", "to": "2026-11-16"})
+    """The weeks the period touches, from gold retention: Nov 3-16 shows the cohorts of the
+    weeks of Nov 2 and Nov 9 (whole weeks, though the period starts on a Tuesday)."""
+    at = app("retention.py", project="shop", **{"from": "2026-11-03", "to": "2026-11-16"})
     no_errors(at)
     df = at.dataframe[0].value
+    assert [str(c)[:10] for c in df["cohort"]] == ["2026-11-02", "2026-11-09"]
     assert df["persons"].tolist() == [2, 2]
     assert df["week 1"].tolist() == [0.5, 0.0]
+    at = app("retention.py", project="shop", **{"from": "2026-11-10", "to": "2026-11-16"})
+    assert at.dataframe[0].value["persons"].tolist() == [2]  # the week of Nov 9 only
 
 
 def _sql(at, text: str):
