@@ -92,6 +92,7 @@ def main() -> None:
     os.environ["BEACONLAKE_DUCKDB_PATH"] = str(work / "build" / "beaconlake.duckdb")
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 
+    from beaconlake.settings import get_settings
     from beaconlake.stack import Service, Stack, python_tool, wait_healthy
     from lake import keys
     from orchestration.home import prepare_dagster_home
@@ -115,7 +116,8 @@ def main() -> None:
         Service("collector", [python_tool("beaconlake"), "collect", "--port", str(cport)],
                 f"{url}/healthz", env),
         Service("dagster", [python_tool("dagster"), "dev", "-m", "orchestration.definitions",
-                            "-p", str(dport)], f"http://127.0.0.1:{dport}/server_info", env),
+                            "-p", str(dport)], f"http://127.0.0.1:{dport}/server_info", env,
+                nice=get_settings().batch_nice),  # as `beaconlake up` starts it
     ]  # fmt: skip
     samples: list[float] = []
     try:
