@@ -25,6 +25,7 @@ from lake.registry import (
     RAW_EVENTS,
     REJECTED_EVENTS,
     RETENTION,
+    SESSION_DIM_NAMES,
     SESSIONS,
     WEB_VITALS,
 )
@@ -62,19 +63,8 @@ OTHER_EVENTS = [
     ("signup", 0.04, '{"plan":"free","step":', "}"),
     ("error", 0.04, '{"message":"TypeError","source":"app.js","line":', "}"),
 ]
-SESSION_DIMS = (
-    "entry_path",
-    "exit_path",
-    "channel",
-    "referrer_host",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "country",
-    "browser",
-    "os",
-    "device_type",
-)
+# Silver events carry a session's dimensions but its entry and exit paths.
+EVENT_DIMS = tuple(c for c in SESSION_DIM_NAMES if c not in ("entry_path", "exit_path"))
 DAY_US = 86_400_000_000
 
 
@@ -166,7 +156,7 @@ def make_gold(
             "engaged_ms": (rng.exponential(30_000, len(owner))).astype(np.int64),
             "is_entry": order == 0,
             "is_exit": order == pageviews[owner] - 1,
-            **{c: pc.take(sess[c], take) for c in SESSION_DIMS},
+            **{c: pc.take(sess[c], take) for c in SESSION_DIM_NAMES},
         }
     )
     io.overwrite(SESSIONS, sess, root=root)
@@ -232,20 +222,7 @@ def make_silver(
         "is_bot": pa.repeat(False, ev.num_rows),
         "bronze_version": pa.repeat(0, ev.num_rows),
         "event_date": pc.cast(t, pa.date32()),
-        **{
-            c: pc.take(sess[c], who)
-            for c in (
-                "channel",
-                "referrer_host",
-                "utm_source",
-                "utm_medium",
-                "utm_campaign",
-                "country",
-                "browser",
-                "os",
-                "device_type",
-            )
-        },
+        **{c: pc.take(sess[c], who) for c in EVENT_DIMS},
     }.items():
         ev = ev.append_column(name, col)
     io.overwrite(EVENTS, ev, root=root)

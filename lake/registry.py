@@ -175,6 +175,7 @@ SESSION_DIMS = (
     ("os", s),
     ("device_type", s),
 )
+SESSION_DIM_NAMES = tuple(name for name, _ in SESSION_DIMS)
 
 SESSIONS = Table(
     "sessions",

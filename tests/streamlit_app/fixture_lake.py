@@ -20,6 +20,7 @@ from lake.registry import (
     RAW_EVENTS,
     REJECTED_EVENTS,
     RETENTION,
+    SESSION_DIM_NAMES,
     SESSIONS,
     WEB_VITALS,
 )
@@ -31,10 +32,6 @@ KPI = {"visitors": 3, "sessions": 4, "pageviews": 7, "bounce": 0.5, "duration": 
 KPI_PREV = {"visitors": 2, "sessions": 2, "pageviews": 3, "bounce": 0.0, "duration": 40.0}
 KPI_DE = {"visitors": 1, "sessions": 2, "pageviews": 5, "bounce": 0.0, "duration": 200.0}
 KPI_MOBILE = {"visitors": 2, "sessions": 2, "pageviews": 3, "bounce": 0.5, "duration": 50.0}
-
-
-SESSION_DIMS = ("entry_path", "exit_path", "channel", "referrer_host", "utm_source", "utm_medium",
-                "utm_campaign", "country", "browser", "os", "device_type")  # fmt: skip
 
 
 def T(day: int, hh: int, mm: int = 0, ss: int = 0, month: int = 11) -> dt.datetime:
@@ -84,7 +81,7 @@ def _page_views_and_events(now: dt.datetime) -> tuple[pa.Table, pa.Table]:
     sessions = {r["session_id"]: r for r in _sessions().to_pylist()}
     for sid, vis, per, start, _d, pages, *_rest in SESSION_ROWS:
         proj, cc, dev = _rest[-1], _rest[-5], _rest[-2]
-        dims = {k: sessions[sid][k] for k in SESSION_DIMS}  # gold copies them onto page views
+        dims = {k: sessions[sid][k] for k in SESSION_DIM_NAMES}  # gold copies them onto page views
         for n, (path, title, off) in enumerate(pages):
             t = start + dt.timedelta(seconds=off)
             eid = f"{sid}-pv{n}"
