@@ -168,8 +168,9 @@ sequenced as (
         event_id,
         project_id,
         session_id,
+        -- session_id first: the more selective key sorts faster; the partitions are the same.
         row_number() over (
-            partition by project_id, session_id order by event_time, event_id
+            partition by session_id, project_id order by event_time, event_id
         ) as seq
     from assigned
 ),
@@ -181,7 +182,7 @@ sessionized as (
         q.session_id,
         q.seq,
         e.sdk_session_id,
-        event_id,
+        e.event_id,
         event_name,
         event_time,
         visitor_id,
@@ -212,7 +213,8 @@ sessionized as (
             try_cast(json_extract_string(properties, '$.value') as double)
         end as vital_value
     from scoped as e
-    inner join sequenced as q using (project_id, event_id)
+    -- event_id is unique in silver (tested on the source): project_id adds nothing to the key.
+    inner join sequenced as q on q.event_id = e.event_id
 )
 
 select

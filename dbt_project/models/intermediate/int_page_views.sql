@@ -12,11 +12,12 @@
     )
 }}
 
-with int_events_sessionized as (
+with int_events_sessionized as not materialized (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
-events as (
+events as not materialized (
+    -- Scanned once per use below (columnar scans are cheap; materializing it is not).
     select
         project_id,
         group_key,
@@ -31,23 +32,40 @@ events as (
         title,
         device_type,
         duration_ms,
-        _loaded_at,
-        lead(event_time) over (
-            partition by project_id, session_id order by seq
-        ) as next_event_time
+        _loaded_at
     from int_events_sessionized
     {% if is_incremental() %}
     where group_key in ({{ rebuilt_groups(ref('int_events_sessionized')) }})
     {% endif %}
 ),
 
-views as (
-    select
-        *,
-        row_number() over (partition by project_id, session_id order by seq) as view_no,
-        row_number() over (partition by project_id, session_id order by seq desc) as view_no_desc
-    from events
+positions as (
+    -- The next event's time and the page view's number from either end of its session, in
+    -- one sort of a narrow projection (window functions carry every column they are given).
+    select *
+    from (
+        select
+            event_id,
+            event_name,
+            lead(event_time) over w as next_event_time,
+            count(*) filter (where event_name = 'page_view') over (
+                w rows between unbounded preceding and current row
+            ) as view_no,
+            count(*) filter (where event_name = 'page_view') over (
+                w rows between current row and unbounded following
+            ) as view_no_desc
+        from events
+        -- session_id first: the more selective key sorts faster; the partitions are the same.
+        window w as (partition by session_id, project_id order by seq)
+    )
     where event_name = 'page_view'
+),
+
+views as (
+    select e.*, p.next_event_time, p.view_no, p.view_no_desc
+    from events as e
+    inner join positions as p using (event_id)
+    where e.event_name = 'page_view'
 ),
 
 leaves as (
@@ -55,7 +73,11 @@ leaves as (
         v.event_id as view_event_id,
         arg_max(l.duration_ms, l.seq) as duration_ms
     from events as l
-    asof inner join views as v
+    asof inner join (
+        select project_id, session_id, path, seq, event_id
+        from events
+        where event_name = 'page_view'
+    ) as v
         on v.project_id = l.project_id
         and v.session_id = l.session_id
         and coalesce(v.path, '') = coalesce(l.path, '')

@@ -11,11 +11,12 @@
     )
 }}
 
-with int_events_sessionized as (
+with int_events_sessionized as not materialized (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
-events as (
+events as not materialized (
+    -- Scanned twice (totals, first events): cheaper than materializing every column.
     select * from int_events_sessionized
     {% if is_incremental() %}
     where group_key in ({{ rebuilt_groups(ref('int_events_sessionized')) }})
