@@ -5,7 +5,8 @@
   the first event past 24 hours from its start (recursively, for the rare long pieces).
   Session ids: the SDK session_id for the first piece, session_id-n for later ones; session-less
   pieces are 'v-<visitor_id>-n'. Ids only depend on the group's earlier events: stable as new
-  events arrive.
+  events arrive. Groups whose events all lie within 30 minutes (most) are one session without
+  the gap windows.
 
   Incremental: a group with new or changed events (new event_id, or a changed person_id or
   event_time) is rebuilt from ALL its events (delete+insert on group_key); other groups are not
@@ -54,10 +55,28 @@ scoped as (
 ),
 {% endif %}
 
-keys as (
+keys as not materialized (
     -- Sessionize on a narrow projection: window functions carry every column they are given.
     select project_id, event_id, event_time, visitor_id, sdk_session_id, group_key
     from scoped
+),
+
+group_spans as (
+    select
+        group_key,
+        max(event_time) - min(event_time)
+            > interval ({{ var('session_gap_minutes') }}) minute as may_split
+    from keys
+    group by group_key
+),
+
+unsplit as (
+    -- A group whose events all lie within the gap limit of each other cannot split (and the cap
+    -- is longer): one session, n = 0, without the window functions below (most groups: the
+    -- SDK starts a new session_id after 30 minutes without activity).
+    select k.*, 0 as session_n
+    from keys as k
+    semi join (select group_key from group_spans where not may_split) using (group_key)
 ),
 
 with_gaps as (
@@ -67,6 +86,7 @@ with_gaps as (
             partition by group_key order by event_time, event_id
         ) as previous_time
     from keys
+    semi join (select group_key from group_spans where may_split) using (group_key)
 ),
 
 gap_numbered as (
@@ -123,7 +143,7 @@ capped_groups as (
 ),
 
 plain as (
-    -- Groups without a gap over the cap (nearly all): session n is the gap number.
+    -- Groups that may split, without a gap over the cap (nearly all): n is the gap number.
     select g.*, g.gap_no - 1 as session_n
     from gap_numbered as g
     anti join capped_groups as c using (group_key)
@@ -145,9 +165,11 @@ capped as (
 ),
 
 numbered as (
-    select * from plain
+    select * from unsplit
     union all by name
-    select * from capped
+    select * exclude (previous_time, gap_no) from plain
+    union all by name
+    select * exclude (previous_time, gap_no) from capped
 ),
 
 assigned as (
