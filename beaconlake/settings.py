@@ -73,9 +73,9 @@ class Settings(BaseSettings):
 
     # Pipeline.
     batch_nice: int = Field(
-        10,
-        description="CPU niceness `beaconlake up` gives Dagster and the dashboard, so on a "
-        "shared machine the collector answers visitors first (0: equal).",
+        19,
+        description="CPU niceness `beaconlake up` gives Dagster and the dashboard: on a shared "
+        "machine they use what the collector leaves, so visitors are answered first (0: equal).",
     )
     funnels: Path = Field(Path("dbt_project/funnels.yml"), description="Funnel definitions (YAML).")
     geoip_db: str | None = Field(

@@ -101,7 +101,33 @@ def launch_collector(
     prefix: list[str] | None = None,
     wait_s: float = 90,
 ) -> CollectorProcess:
-    """Start `beaconlake collect` on a free port and wait until /healthz answers."""
+    """Start `beaconlake collect` on a free port and wait until /healthz answers.
+
+    A port found free can be taken (e.g. as another test's client port) before the collector
+    binds it: then it starts again on another port.
+    """
+    for attempt in range(3):
+        try:
+            return _launch_collector(lake_root, key, log_dir, workers, env, prefix, wait_s)
+        except PortTaken:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    """The collector could not bind the port chosen for it."""
+
+
+def _launch_collector(
+    lake_root: str,
+    key: str,
+    log_dir: Path,
+    workers: int,
+    env: dict[str, object] | None,
+    prefix: list[str] | None,
+    wait_s: float,
+) -> CollectorProcess:
     port = _free_port()
     log_path = log_dir / f"collector-{port}.log"
     log_file = open(log_path, "wb")  # noqa: SIM115 - closed with the process
@@ -121,7 +147,10 @@ def launch_collector(
     deadline = time.monotonic() + wait_s
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"collector exited with {proc.returncode}:\n{cp.logs()[-4000:]}")
+            log_file.close()
+            logs = cp.logs()
+            error = PortTaken if "address already in use" in logs else RuntimeError
+            raise error(f"collector exited with {proc.returncode}:\n{logs[-4000:]}")
         try:
             if httpx.get(f"{cp.url}/healthz", timeout=2).status_code == 200:
                 return cp

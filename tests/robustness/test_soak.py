@@ -14,7 +14,9 @@ in gold.
    whatever the answers, latency counts from the scheduled time. Meanwhile
    `beaconlake pipeline run` starts every 30 s and the dashboard's Overview queries
    (streamlit_app/queries.py) run in a loop in their own process; both at the CPU niceness
-   `beaconlake up` gives Dagster and the dashboard (`batch_nice`, 10), behind the collector.
+   `beaconlake up` gives Dagster and the dashboard (`batch_nice`, 19: they use what the
+   collector leaves). At 10 they still took enough of the two cores that a collector at 80% of
+   the peak it had measured alone fell behind, and its memory grew with the backlog.
    The load generator runs at -10: a real audience sends from other machines, on time; a
    starved generator falls behind and then fires its backlog at once.
 Batches are 20 page views, uncompressed JSON: what the JS SDK sends at most (sdk/js transport
