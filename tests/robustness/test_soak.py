@@ -41,10 +41,13 @@ follows the data it reads (the Live query returns every event of the last 30 min
 which are new here), so it is reported, and judged instead over STILL_ROUNDS rounds after the
 final run, on a lake that no longer changes (each round reports its RSS), with the same rule.
 
-Run alone: `make test` runs this file by itself (`pytest -m soak`) before the rest of the suite,
-since other tests sharing the two cores would make the peak and the 80% that follows measure
-different machines (a collector held to a fraction of the cores it had during the peak falls
-behind, and its connections and memory grow with the backlog).
+Run alone, by `make soak` (`pytest -m soak -s`), not in `make test`: other tests sharing the two
+cores would make the peak and the 80% that follows measure different machines. And it does not
+pass yet on this 2-core machine: alone, with the pipeline and dashboard at nice 19, the
+collector answered ~70% of its 8-second closed-loop peak over the 60 s open loop (e.g. peak
+81,946 events/s, 57,486 answered in time of 64,645 sent); the backlog then grows, the open-loop
+clients open thousands of connections (20,000: the generator's file limit), and memory grows
+with them. Nothing acknowledged was lost in any run (every acked id once in silver and gold).
 
 Cost: the pipeline dominates (its runs process everything acknowledged); the summary line ends
 with the wall time and the load average.
