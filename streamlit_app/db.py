@@ -24,11 +24,13 @@ import pyarrow as pa
 from lake import duck
 from lake.io import is_local, lake_root, open_table
 from lake.registry import TABLES, UTC_TS
+from streamlit_app import idhash
 
 SNAPSHOT_TTL_S = 2.0  # a shared snapshot's Delta versions are checked at most this often
 IDLE_S = 600.0  # a snapshot nobody asked for in this long is dropped
 _LOCK = threading.Lock()
 _SNAPSHOTS: dict[tuple, tuple[float, tuple[int, ...], duckdb.DuckDBPyConnection]] = {}
+_BUILDS: dict[tuple, threading.Lock] = {}
 
 
 def _quote(text: str) -> str:
@@ -71,17 +73,24 @@ def connect(
     root: str | None = None,
     since: dt.date | None = None,
     memory_limit: str = "1GB",
+    hashed: bool = False,
 ) -> duckdb.DuckDBPyConnection:
-    """A fresh connection with one view per table, then file access off and config locked."""
+    """A fresh connection with one view per table, then file access off and config locked.
+
+    `hashed`: also `<table>_h` views with the id hashes of `idhash` (sessions, page_views).
+    """
     root = lake_root(root)
     con = duckdb.connect(config={"memory_limit": memory_limit})
     con.execute("set TimeZone = 'UTC'")
     # A snapshot lives as long as its Delta version: keep the files' Parquet footers in memory.
     con.execute("set parquet_metadata_cache = true")
     allowed: list[str] = []
+    hashed_views: list[tuple[str, bool]] = []
     for name in tables:
         table = TABLES[name]
         files = _files(name, root, since)
+        if hashed and name in idhash.HASHES:
+            hashed_views.append((name, bool(files)))
         if files:
             hive = ", hive_partitioning = true" if table.partition_by else ""
             paths = ", ".join(_quote(f) for f in files)
@@ -96,6 +105,8 @@ def connect(
         else:
             # Absent, or no file in the pruned partitions: empty, with the registry's schema.
             con.execute(f'create view "{name}" as {_empty_select(table.schema)}')
+    for name, cached in hashed_views:
+        idhash.add_view(con, name, cached)
     if allowed:
         con.execute("set allowed_paths = $p", {"p": allowed})
     con.execute("set enable_external_access = false")
@@ -122,7 +133,10 @@ def _versions(tables: Sequence[str], root: str) -> tuple[int, ...]:
 
 
 def snapshot(
-    tables: Sequence[str], root: str | None = None, since: dt.date | None = None
+    tables: Sequence[str],
+    root: str | None = None,
+    since: dt.date | None = None,
+    hashed: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """A cursor on a shared connection for these tables at their current Delta versions.
 
@@ -130,25 +144,28 @@ def snapshot(
     versions are checked at most every SNAPSHOT_TTL_S, so a new commit shows within that time.
     """
     root = lake_root(root)
-    key = (root, tuple(sorted(tables)), since)
-    if not is_local(root):
-        return connect(key[1], root, since)  # Arrow-dataset views are not shared by cursors
+    key = (root, tuple(sorted(tables)), since, hashed)
+    if not is_local(root):  # Arrow-dataset views are not shared by cursors
+        return connect(key[1], root, since, hashed=hashed)
     now = time.monotonic()
     with _LOCK:
         hit = _SNAPSHOTS.get(key)
         if hit is not None and now - hit[0] <= SNAPSHOT_TTL_S:
             return hit[2].cursor()
-    versions = _versions(key[1], root)  # outside the lock: other pages keep querying
-    with _LOCK:
-        hit = _SNAPSHOTS.get(key)
-        if hit is not None and hit[1] == versions:
-            _SNAPSHOTS[key] = (now, versions, hit[2])
-            return hit[2].cursor()
-        for old in [k for k, (t, _, _) in _SNAPSHOTS.items() if now - t > IDLE_S]:
-            del _SNAPSHOTS[old]  # other lakes/tables too: don't keep idle connections
-    con = connect(key[1], root, since)
-    with _LOCK:
-        _SNAPSHOTS[key] = (now, versions, con)  # the old one closes when its last cursor is gone
+    with _LOCK:  # one build per key at a time (a hashed one costs a scan): others wait, reuse it
+        build = _BUILDS.setdefault(key, threading.Lock())
+    with build:
+        versions = _versions(key[1], root)  # outside _LOCK: other pages keep querying
+        with _LOCK:
+            hit = _SNAPSHOTS.get(key)
+            if hit is not None and hit[1] == versions:
+                _SNAPSHOTS[key] = (now, versions, hit[2])
+                return hit[2].cursor()
+            for old in [k for k, (t, _, _) in _SNAPSHOTS.items() if now - t > IDLE_S]:
+                del _SNAPSHOTS[old]  # other lakes/tables too: don't keep idle connections
+        con = connect(key[1], root, since, hashed=hashed)
+        with _LOCK:
+            _SNAPSHOTS[key] = (now, versions, con)  # the old one closes with its last cursor
     return con.cursor()
 
 
@@ -158,16 +175,17 @@ def query(
     tables: Sequence[str],
     root: str | None = None,
     since: dt.date | None = None,
+    hashed: bool = False,
 ) -> pd.DataFrame:
     """Run one parameterised query on a snapshot; every filter value is a bound parameter."""
-    cur = snapshot(tables, root, since)
+    cur = snapshot(tables, root, since, hashed)
     try:
         return cur.execute(sql, params or {}).df()
     except duckdb.IOException:
         # A vacuum removed files of our snapshot: retry once on a fresh one.
         with _LOCK:
-            _SNAPSHOTS.pop((lake_root(root), tuple(sorted(tables)), since), None)
-        return snapshot(tables, root, since).execute(sql, params or {}).df()
+            _SNAPSHOTS.pop((lake_root(root), tuple(sorted(tables)), since, hashed), None)
+        return snapshot(tables, root, since, hashed).execute(sql, params or {}).df()
     finally:
         cur.close()
 

@@ -88,15 +88,16 @@ def _equals(column: str, key: str, value: str) -> str:
 
 
 def session_conditions(f: Filters, alias: str = "s") -> tuple[str, dict[str, Any]]:
-    """Dimension conditions on gold sessions (no time condition), with their parameters."""
+    """Dimension conditions on `sessions_h` (no time condition), with their parameters."""
     parts: list[str] = [f"{alias}.project_id = $project"]
     params: dict[str, Any] = {"project": f.project}
     for key, value in f.dims:
         column = DIMENSIONS[key][1]
         params[f"f_{key}"] = value
         if column is None:
+            # by session_id's hash (idhash): a semi-join on integers, not strings
             parts.append(
-                f"{alias}.session_id in (select session_id from page_views "
+                f"{alias}.sh in (select sh from page_views_h "
                 f"where project_id = $project and {_equals('path', key, value)})"
             )
         else:

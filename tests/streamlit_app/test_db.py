@@ -88,3 +88,15 @@ def test_hourly_and_daily_series(lake):
     daily = queries.timeseries(lake, Filters("shop", day, day + dt.timedelta(days=7)))
     assert daily["pageviews"].tolist() == [3, 1, 2, 0, 0, 1, 0]
     assert daily["sessions"].tolist() == [1, 1, 1, 0, 0, 1, 0]
+
+
+def test_hashed_views_line_up_with_their_tables(lake):
+    """`<table>_h` joins in-memory id hashes by position: row i must be row i of the files."""
+    con = db.connect(["sessions", "page_views"], lake, hashed=True)
+    bad_s = "vh is distinct from hash(visitor_id) or sh <> hash(session_id)"
+    bad_pv = "ph is distinct from hash(person_id) or sh <> hash(session_id)"
+    assert con.execute(f"select count(*) filter ({bad_s}) from sessions_h").fetchall() == [(0,)]
+    assert con.execute(f"select count(*) filter ({bad_pv}) from page_views_h").fetchall() == [(0,)]
+    exact = "select n_visitors(vk), count(distinct visitor_id) from sessions_h"
+    [(dense, strings)] = con.execute(exact).fetchall()
+    assert dense == strings > 0
