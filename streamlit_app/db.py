@@ -24,7 +24,7 @@ import pyarrow as pa
 from lake import duck
 from lake.io import is_local, lake_root, open_table
 from lake.registry import TABLES, UTC_TS
-from streamlit_app import idhash
+from streamlit_app import idhash, rollup
 
 SNAPSHOT_TTL_S = 2.0  # a shared snapshot's Delta versions are checked at most this often
 IDLE_S = 600.0  # a snapshot nobody asked for in this long is dropped
@@ -77,7 +77,8 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """A fresh connection with one view per table, then file access off and config locked.
 
-    `hashed`: also `<table>_h` views with the id hashes of `idhash` (sessions, page_views).
+    `hashed` (sessions, page_views): also `<table>_h` with the id hashes of `idhash` and
+    `<table>_hourly` of `rollup`, kept in memory when the connection is a shared snapshot.
     """
     root = lake_root(root)
     con = duckdb.connect(config={"memory_limit": memory_limit})
@@ -107,6 +108,7 @@ def connect(
             con.execute(f'create view "{name}" as {_empty_select(table.schema)}')
     for name, cached in hashed_views:
         idhash.add_view(con, name, cached)
+        rollup.add(con, name, cached)
     if allowed:
         con.execute("set allowed_paths = $p", {"p": allowed})
     con.execute("set enable_external_access = false")

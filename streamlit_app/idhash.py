@@ -48,9 +48,12 @@ def add_view(con: duckdb.DuckDBPyConnection, name: str, cached: bool) -> None:
             con.execute("create macro n_visitors(k) as count(distinct k)")
         return
     if name == "sessions":  # dense numbers in order of first appearance (Arrow's hash kernel)
-        codes = pc.dictionary_encode(ids["vh"].combine_chunks()).indices
-        ids = ids.append_column("vk", codes)
-        con.execute("create macro n_visitors(k) as coalesce(bit_count(bitstring_agg(k)), 0)")
+        dense = pc.dictionary_encode(ids["vh"].combine_chunks())
+        ids = ids.append_column("vk", dense.indices)
+        top = max(len(dense.dictionary) - 1, 0)  # a constant: k may be an expression of vk
+        con.execute(
+            f"create macro n_visitors(k) as coalesce(bit_count(bitstring_agg(k, 0, {top})), 0)"
+        )
     con.register("_ids", ids)
     con.execute(f'create table "_{name}_ids" as select * from _ids')
     con.unregister("_ids")

@@ -17,15 +17,17 @@ from lake.io import open_table
 from lake.registry import TABLES
 from lake.replay_codec import decode_chunks
 from streamlit_app import db, funnel_sql
-from streamlit_app.filters import DIMENSIONS, NONE_LABEL, Filters, page_view_conditions
+from streamlit_app.breakdowns import breakdown as breakdown  # the pages call queries.*
+from streamlit_app.filters import Filters
 from streamlit_app.filters import session_conditions as _sess
+from streamlit_app.overview_queries import SV, TTL, sessions_source
+from streamlit_app.overview_queries import kpis as kpis
+from streamlit_app.overview_queries import timeseries as timeseries
 
-TTL = 60  # gold changes once per micro-batch (≥ 30 s)
 LIVE_TTL = 2
 GOLD = ("sessions", "page_views", "daily_stats", "funnel_steps", "web_vitals", "retention")
 SILVER = ("events", "replay_chunks")
 SQL_TABLES = GOLD + SILVER
-SV = ("sessions", "page_views")
 VITAL_THRESHOLDS = {  # SPEC 4: good ≤ first, needs improvement ≤ second, poor above
     "LCP": (2500.0, 4000.0),
     "INP": (200.0, 500.0),
@@ -40,12 +42,6 @@ def _q(sql: str, params: dict[str, Any], tables: tuple[str, ...], root: str) -> 
     # Gold sessions/page views come with their id hashes (`sessions_h`, `page_views_h`, see
     # idhash): distinct counts and the page filter's semi-join use them, not the id strings.
     return db.query(sql, params, tables, root, hashed=tables == SV)
-
-
-def _sessions(f: Filters) -> str:
-    """`sessions_h` where the page filter's semi-join needs `sh`, else the Parquet view, whose
-    scan takes the filters in (cheaper when no hash is read)."""
-    return "sessions_h" if any(DIMENSIONS[k][1] is None for k, _ in f.dims) else "sessions"
 
 
 def _range(f: Filters, prefix: str = "") -> dict[str, Any]:
@@ -66,184 +62,6 @@ def projects(root: str) -> list[str]:
         root,
     )
     return [str(p) for p in df["project_id"]]
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
-    """The six KPI figures for the period ('cur') and the one before ('prev')."""
-    cond, params = _sess(f)
-    params |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
-    # Plain aggregates in one pass; each exact distinct count in its own subquery: mixing
-    # them in one SELECT made DuckDB 2.0 ~5x slower on 2 M sessions.
-    s = _q(
-        f"""
-        select
-          count(*) filter (where started_at >= $start) as sessions_cur,
-          count(*) filter (where started_at >= $pstart and started_at < $start) as sessions_prev,
-          avg(is_bounce::double) filter (where started_at >= $start and pageviews > 0) as b_cur,
-          avg(is_bounce::double) filter (
-            where started_at >= $pstart and started_at < $start and pageviews > 0) as b_prev,
-          avg(duration_s) filter (where started_at >= $start) as d_cur,
-          avg(duration_s) filter (where started_at >= $pstart and started_at < $start) as d_prev
-        from {_sessions(f)} s
-        where {cond} and s.started_at < $end and s.ended_at >= $pstart
-        """,
-        params,
-        SV,
-        root,
-    ).iloc[0]
-    v = _q(
-        f"""
-        select (select n_visitors(vk) from sessions_h s
-                where {cond} and started_at < $end and ended_at >= $start) as visitors_cur,
-               (select n_visitors(vk) from sessions_h s
-                where {cond} and started_at < $start and ended_at >= $pstart) as visitors_prev
-        """,
-        params,
-        SV,
-        root,
-    ).iloc[0]
-    pcond, pparams = page_view_conditions(f)
-    pparams |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
-    pv = _q(
-        f"""
-        select count(*) filter (where event_time >= $start) as cur,
-               count(*) filter (where event_time < $start) as prev
-        from page_views pv where {pcond} and event_time >= $pstart and event_time < $end
-        """,
-        pparams,
-        SV,
-        root,
-    ).iloc[0]
-    out: dict[str, dict[str, float | None]] = {}
-    for period in ("cur", "prev"):
-        sessions = int(s[f"sessions_{period}"])
-        pageviews = int(pv[period])
-        out[period] = {
-            "visitors": int(v[f"visitors_{period}"]),
-            "sessions": sessions,
-            "pageviews": pageviews,
-            "views_per_session": pageviews / sessions if sessions else None,
-            "bounce_rate": _num(s[f"b_{period}"]),
-            "avg_session_duration_s": _num(s[f"d_{period}"]),
-        }
-    return out
-
-
-def _num(v: Any) -> float | None:
-    return None if v is None or pd.isna(v) else float(v)
-
-
-# UTC hour/day buckets by integer arithmetic on epoch microseconds: 5-10x faster than
-# date_trunc on TIMESTAMPTZ, which goes through ICU's calendar per row; the bucket numbers
-# become timestamps in pandas (a few dozen rows), not per row in SQL.
-_BUCKET = "epoch_us({col}) // $us"
-_US = {"hour": 3_600_000_000, "day": 86_400_000_000}
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def timeseries(root: str, f: Filters) -> pd.DataFrame:
-    """Visitors, sessions and page views per hour or day, missing buckets as zero.
-
-    Visitors per bucket are HyperLogLog estimates (see `breakdown`); sessions and page views
-    are exact.
-    """
-    cond, params = _sess(f)
-    params |= _range(f) | {"us": _US[f.bucket]}
-    s = _q(
-        f"""select {_BUCKET.format(col="started_at")} as bucket,
-                   least(approx_count_distinct(vh), count(*)) as visitors,
-                   count(*) as sessions
-            from sessions_h s where {cond} and started_at >= $start and started_at < $end
-            group by 1""",
-        params,
-        SV,
-        root,
-    )
-    pcond, pparams = page_view_conditions(f)
-    pparams |= _range(f) | {"us": _US[f.bucket]}
-    p = _q(
-        f"""select {_BUCKET.format(col="event_time")} as bucket, count(*) as pageviews
-            from page_views pv where {pcond} and event_time >= $start and event_time < $end
-            group by 1""",
-        pparams,
-        SV,
-        root,
-    )
-    freq = "h" if f.bucket == "hour" else "D"
-    idx = pd.date_range(f.start, f.end, freq=freq, inclusive="left", tz="UTC")
-    out = pd.DataFrame(index=idx)
-    for df in (s, p):
-        if not df.empty:
-            at = pd.to_datetime(df["bucket"] * (_US[f.bucket] // 1000), unit="ms", utc=True)
-            df = df.set_index(at).drop(columns="bucket")
-            out = out.join(df, how="left")
-    for col in ("visitors", "sessions", "pageviews"):
-        out[col] = out[col].fillna(0).astype(int) if col in out else 0
-    out.index.name = "time"
-    return out.reset_index()
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def breakdown(root: str, f: Filters, dim: str, limit: int = 50) -> pd.DataFrame:
-    """Top values of one dimension: visitors, sessions, bounce rate (pages: views, people).
-
-    Visitors/people here are HyperLogLog estimates (exact for small counts, ~2-4 % off for
-    large ones), as Plausible's breakdowns are (ClickHouse `uniq`): 3-4x faster than exact
-    distinct counts on millions of sessions. The KPI cards stay exact.
-    """
-    column = DIMENSIONS[dim][1]
-    if column is None:
-        cond, params = page_view_conditions(f)
-        return _top(
-            "path",
-            "least(approx_count_distinct(ph), count(*)) as people, count(*) as pageviews",
-            f"page_views_h pv where {cond} and event_time >= $start and event_time < $end",
-            "pageviews desc, {value}",
-            params | _range(f),
-            limit,
-            root,
-        )
-    cond, params = _sess(f)
-    return _top(
-        column,
-        "least(approx_count_distinct(vh), count(*)) as visitors, count(*) as sessions, "
-        "avg(is_bounce::double) filter (where pageviews > 0) as bounce_rate",
-        f"sessions_h s where {cond} and started_at >= $start and started_at < $end",
-        "visitors desc, sessions desc, {value}",
-        params | _range(f),
-        limit,
-        root,
-    )
-
-
-def _top(key: str, aggs: str, source: str, order: str, params: dict[str, Any], limit: int,
-         root: str) -> pd.DataFrame:  # fmt: skip
-    """Top groups of `key` (a whitelisted column), NULL shown as NONE_LABEL.
-
-    Grouped by the bare column and labelled after: grouping by coalesce(...) turned Parquet's
-    dictionary-encoded strings into per-row strings (2 M sessions: 0.11 → 0.06 CPU s). Where NULL
-    and a literal NONE_LABEL both occur, they are one group, as before, by the slower form.
-    """
-    label = f"coalesce(value, '{NONE_LABEL}')"
-    df = _q(
-        f"""with g as (select {key} as value, {aggs} from {source} group by 1)
-            select {label} as value, * exclude (value),
-                   (select count(*) from g where value is null or value = '{NONE_LABEL}') as _n
-            from g order by {order.format(value=label)} limit {int(limit)}""",
-        params,
-        SV,
-        root,
-    )
-    if df.empty or df["_n"].iloc[0] < 2:
-        return df.drop(columns="_n")
-    return _q(
-        f"""select coalesce({key}, '{NONE_LABEL}') as value, {aggs} from {source} group by 1
-            order by {order.format(value="value")} limit {int(limit)}""",
-        params,
-        SV,
-        root,
-    )
 
 
 # ---------------------------------------------------------------- live
@@ -528,7 +346,7 @@ def sessions_list(root: str, f: Filters, person: str | None, limit: int = 200) -
         f"""select session_id, person_id, started_at, duration_s, pageviews, events, is_bounce,
                    entry_path, exit_path, channel, referrer_host, country, browser, os, device_type,
                    coalesce(has_replay, false) as has_replay
-            from {_sessions(f)} s where {cond} and started_at >= $start and started_at < $end
+            from {sessions_source(f)} s where {cond} and started_at >= $start and started_at < $end
             order by started_at desc, session_id limit {int(limit)}""",
         params,
         SV,
