@@ -59,6 +59,7 @@ class CollectorState:
         self.committer = Committer(
             interval_s=s.flush_interval_ms / 1000,
             max_events=s.flush_max_events,
+            min_gap_s=s.flush_min_gap_ms / 1000,
             buffer_max=s.buffer_max_events,
             timeout_s=s.commit_timeout_s,
             metrics=self.metrics,
