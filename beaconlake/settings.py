@@ -38,6 +38,20 @@ class Settings(BaseSettings):
         description="Events waiting that start a commit before the timer, as soon as the "
         "previous commit finished.",
     )
+    flush_min_gap_ms: int = Field(
+        100,
+        description="Least time between the starts of two group commits (at most the flush "
+        "interval): bounds the files a collector adds to bronze under load.",
+    )
+    compact_every_s: float = Field(
+        10.0, description="How often a collector worker looks whether bronze needs compacting."
+    )
+    compact_min_files: int = Field(
+        64,
+        description="Files in bronze's recent partitions that make the collector compact them "
+        "(0: never; then only the pipeline and the daily maintenance compact).",
+    )
+    compact_target_mib: int = Field(32, description="Size of the files the collector compacts to.")
     buffer_max_events: int = Field(
         200_000, description="Events waiting for commit before new requests get 503."
     )

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from beaconlake.settings import get_settings
 from ingest_api import openapi, static
 from ingest_api.asgi import send_json
+from ingest_api.compactor import Compactor
 from ingest_api.errors import json_response
 from ingest_api.events import make_endpoint
 from ingest_api.logs import setup_logging
@@ -63,6 +64,13 @@ def _lifespan(state: CollectorState):
         committer.start()
         key_task = asyncio.create_task(state.keys.run(), name="key-refresh")
         log_task = asyncio.create_task(state.request_log.run(), name="request-log")
+        tasks = [key_task, log_task]
+        if state.settings.compact_min_files > 0:
+            s = state.settings
+            compactor = Compactor(
+                s.compact_every_s, s.compact_min_files, s.compact_target_mib << 20
+            )
+            tasks.append(asyncio.create_task(compactor.run(), name="bronze-compaction"))
         _hook_sigterm(state)
         # Requests allocate many short-lived objects: collect the young generation less often
         # and keep the startup heap (frameworks, tables) out of full collections.
@@ -75,9 +83,9 @@ def _lifespan(state: CollectorState):
             yield
         finally:
             await committer.drain()
-            key_task.cancel()
-            log_task.cancel()
-            await asyncio.gather(key_task, log_task, return_exceptions=True)
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             gc.unfreeze()
             gc.set_threshold(*gc_threshold)
             log.info("collector_stopped", extra={"fields": {"commits": committer.seq}})

@@ -73,12 +73,14 @@ def settled_rewrites(table: Table, settled: set[str], after: int, upto: int,
     return out
 
 
-def compact_settled(table: Table, version: int, root: str | None = None, days: int = 2,
-                    min_files: int = MIN_FILES, retries: int = 3) -> dict | None:  # fmt: skip
-    """Bin-pack the last `days` date partitions of the snapshot at `version`.
+def compact_settled(table: Table, version: int | None, root: str | None = None, days: int = 2,
+                    min_files: int = MIN_FILES, retries: int = 3,
+                    target_size: int | None = None) -> dict | None:  # fmt: skip
+    """Bin-pack the last `days` date partitions of the snapshot at `version` (None: latest).
 
     None when there are fewer than `min_files` files there (nothing worth doing), the table is
-    absent, or every attempt conflicted; else delta-rs's optimize metrics.
+    absent, or every attempt conflicted; else delta-rs's optimize metrics. `target_size`: the
+    file size bins fill up to (delta-rs's default, 100 MB, when None).
     """
     since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days - 1)).isoformat()
     part = [(table.partition_by[0], ">=", since)] if table.partition_by else None
@@ -86,11 +88,12 @@ def compact_settled(table: Table, version: int, root: str | None = None, days: i
         delta = open_table(table, root)
         if delta is None:
             return None
-        delta.load_as_version(version)
+        if version is not None:
+            delta.load_as_version(version)
         if len(delta.file_uris(partition_filters=part)) < min_files:
             return None
         try:
-            return _compact(delta, part)
+            return _compact(delta, part, target_size)
         except CommitFailedError:
             # Best effort: a concurrent rewrite of the same files (the daily maintenance) wins
             # for good; the next micro-batch compacts from a newer version.
@@ -98,5 +101,5 @@ def compact_settled(table: Table, version: int, root: str | None = None, days: i
     return None
 
 
-def _compact(delta: DeltaTable, part: list | None) -> dict:
-    return delta.optimize.compact(partition_filters=part)
+def _compact(delta: DeltaTable, part: list | None, target_size: int | None = None) -> dict:
+    return delta.optimize.compact(partition_filters=part, target_size=target_size)
