@@ -94,6 +94,7 @@ class Gen:
         self.errors: list[str] = []  # answers no client should get: the test fails on them
         self.acked_n = 0  # acknowledged requests
         self.give_up = False
+        self.slots: asyncio.Semaphore | None = None  # bounds requests in flight (steady phase)
 
     def build(self) -> tuple[bytes, bytes]:
         """A fresh request: new ids, the next visitor, now as the time."""
@@ -152,7 +153,11 @@ class Gen:
         since = time.monotonic() if since is None else since
         while True:
             try:
-                status, body = await self._post(req)
+                if self.slots is None:
+                    status, body = await self._post(req)
+                else:
+                    async with self.slots:
+                        status, body = await self._post(req)
             except (OSError, asyncio.IncompleteReadError, ValueError) as e:
                 where = " on a reused connection" if "reused" in getattr(e, "__notes__", ()) else ""
                 self.statuses[type(e).__name__ + where] += 1
@@ -222,6 +227,7 @@ class Gen:
         return {
             "phase": "peak",
             "peak_events_per_s": best["events_per_s"],
+            "peak_conns": best["conns"],
             "steps": steps,
             "server_saturated": saturated,  # doubling the connections stopped paying
             "gen_cpu": round((time.process_time() - cpu0) / (time.monotonic() - t0), 2),
@@ -230,9 +236,17 @@ class Gen:
             "errors": self.errors[:5],
         }
 
-    async def steady(self, rate: float, seconds: float, grace_s: float) -> dict:
-        """Open loop at `rate` events/s for `seconds`; then `grace_s` for retried batches."""
+    async def steady(
+        self, rate: float, seconds: float, grace_s: float, max_conns: int | None = None
+    ) -> dict:
+        """Open loop at `rate` events/s for `seconds`; then `grace_s` for retried batches.
+
+        With `max_conns`, at most that many requests are in flight (a proxy's upstream pool, or
+        wrk2's fixed connections): a late answer delays later requests, whose latency still
+        counts from their scheduled time, instead of opening connection after connection.
+        """
         self.statuses.clear()
+        self.slots = asyncio.Semaphore(max_conns) if max_conns else None
         acked0 = self.acked_n
         interval = self.batch / rate
         latencies: list[float] = []
@@ -314,7 +328,10 @@ async def _main(a: argparse.Namespace) -> None:
             return
         cmd = json.loads(line)
         _say({"phase": "steady-start"})
-        _say(await g.steady(float(cmd["rate"]), float(cmd["seconds"]), a.grace_s))
+        steady = g.steady(
+            float(cmd["rate"]), float(cmd["seconds"]), a.grace_s, cmd.get("max_conns")
+        )
+        _say(await steady)
     finally:
         g.acked.close()
         g.attempted.close()

@@ -144,7 +144,9 @@ def test_soak_at_80pct_of_peak_with_pipeline_and_dashboard(
     sampler = Sampler(workers, dash.pid, f"{c.url}/metrics")
     pipeline = PipelineLoop(lake_root, duckdb, PIPELINE_EVERY_S, nice=BATCH_NICE)
     threads = [threading.Thread(target=x.run, daemon=True) for x in (sampler, pipeline)]
-    _tell(gen, json.dumps({"rate": rate, "seconds": seconds}))
+    # As many connections as the peak's best step: a proxy's upstream pool, not one socket per
+    # late request (unbounded, 20,000 of them starved the collector of the CPU they cost).
+    _tell(gen, json.dumps({"rate": rate, "seconds": seconds, "max_conns": peak["peak_conns"]}))
     assert _read(gen) == {"phase": "steady-start"}
     for t in threads:
         t.start()
