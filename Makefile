@@ -9,12 +9,12 @@ export DO_NOT_TRACK := 1
 # Some machines set PYTHONDONTWRITEBYTECODE: every test subprocess would recompile pandas & co.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: up test install python-deps sdk browser lint test-python test-js
+.PHONY: up test install python-deps sdk browser lint test-python test-js test-soak soak
 
 up: install
 	.venv/bin/beaconlake up
 
-test: install browser lint test-python test-js
+test: install browser lint test-python test-js test-soak
 
 install: python-deps sdk
 
@@ -34,11 +34,13 @@ lint:
 test-python:
 	.venv/bin/pytest -n 3 --dist loadfile -m "not soak"
 
-# Issue 8's load test (tests/robustness/test_soak.py), alone: it measures the collector's peak
-# and then holds 80% of it, which only means something when nothing else competes for the
-# cores. Not part of `make test`: on this 2-core machine it does not pass yet (docs/benchmarks.md).
-soak: install
+# Issue 8's load test (tests/robustness/test_soak.py), last and alone: it measures the
+# collector's peak and then holds 80% of it, which only means something when no other test
+# competes for the cores. `make soak` runs just this (after installing).
+test-soak:
 	.venv/bin/pytest -m soak -s
+
+soak: install test-soak
 
 test-js:
 	@if [ -f sdk/js/package.json ]; then cd sdk/js && npm test; fi
