@@ -10,7 +10,9 @@
 
   Incremental: a group with new or changed events (new event_id, or a changed person_id or
   event_time) is rebuilt from ALL its events (delete+insert on group_key); other groups are not
-  touched.
+  touched. _loaded_at is the run that last rebuilt the row's group; _first_loaded_at the run
+  that first brought the event here (a rebuild keeps it), so the incremental marts tell a group
+  with new events (its sessions and days change) from one rebuilt for a person_id change.
 -#}
 {{
     config(
@@ -237,9 +239,31 @@ sessionized as (
     from scoped as e
     -- event_id is unique in silver (tested on the source): project_id adds nothing to the key.
     inner join sequenced as q on q.event_id = e.event_id
+),
+
+{% if is_incremental() %}
+first_loads as (
+    -- When the rebuilt groups' events first arrived (an event keeps its group_key).
+    select event_id, _first_loaded_at
+    from {{ this }}
+    where group_key in (select group_key from changed_groups)
+),
+{% endif %}
+
+loaded as (
+    select
+        s.*,
+        cast('{{ run_started_at.isoformat() }}' as timestamptz) as _loaded_at,
+        {% if is_incremental() %}
+        coalesce(
+            f._first_loaded_at, cast('{{ run_started_at.isoformat() }}' as timestamptz)
+        ) as _first_loaded_at
+    from sessionized as s
+    left join first_loads as f on f.event_id = s.event_id
+        {% else %}
+        cast('{{ run_started_at.isoformat() }}' as timestamptz) as _first_loaded_at
+    from sessionized as s
+        {% endif %}
 )
 
-select
-    *,
-    cast('{{ run_started_at.isoformat() }}' as timestamptz) as _loaded_at
-from sessionized
+select * from loaded

@@ -4,9 +4,40 @@
   latest page view of its session and path before it. Values over 15 minutes are dropped and
   each sample is rated by the web-vitals library's thresholds.
   Grain: one row per page view (or, without one, session and path) and metric.
+  Incremental like int_sessions: a sample only depends on its session's events, so the groups
+  int_events_sessionized rebuilt are rebuilt here (delete+insert on group_key).
 -#}
-with int_events_sessionized as (
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='group_key',
+    )
+}}
+
+with int_events_sessionized as not materialized (
     select * from {{ ref('int_events_sessionized') }}
+),
+
+events as not materialized (
+    select
+        project_id,
+        group_key,
+        visitor_id,
+        session_id,
+        event_id,
+        event_name,
+        event_time,
+        seq,
+        path,
+        device_type,
+        vital_name,
+        vital_value,
+        _loaded_at
+    from int_events_sessionized
+    {% if is_incremental() %}
+    where group_key in ({{ rebuilt_groups(ref('int_events_sessionized')) }})
+    {% endif %}
 ),
 
 thresholds (metric, good_max, poor_above) as (
@@ -19,7 +50,7 @@ thresholds (metric, good_max, poor_above) as (
 ),
 
 vitals as (
-    select * from int_events_sessionized
+    select * from events
     where event_name = 'web_vital'
       and vital_value is not null
       and vital_value >= 0
@@ -29,13 +60,16 @@ vitals as (
 
 views as (
     select project_id, session_id, path, seq, event_id, event_time
-    from int_events_sessionized
+    from events
     where event_name = 'page_view'
 ),
 
 attributed as (
     select
         vt.project_id,
+        vt.group_key,
+        vt.visitor_id,
+        vt._loaded_at,
         coalesce(v.event_id, vt.session_id || chr(31) || coalesce(vt.path, '')) as view_key,
         coalesce(v.event_time, vt.event_time) as view_time,
         vt.path,
@@ -60,7 +94,11 @@ samples as (
         cast(timezone('UTC', min(view_time)) as date) as day,
         arg_max(path, seq) as path,
         arg_max(device_type, seq) as device_type,
-        arg_max(value, seq) as value
+        arg_max(value, seq) as value,
+        -- one session, so one group and visitor, per view_key
+        any_value(group_key) as group_key,
+        any_value(visitor_id) as visitor_id,
+        max(_loaded_at) as _loaded_at
     from attributed
     group by project_id, view_key, metric
 )

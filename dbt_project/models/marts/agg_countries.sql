@@ -1,8 +1,28 @@
-{#- Breakdown `countries`: sessions by start day and country (first event's). -#}
-{{ config(alias='countries') }}
+{#- Breakdown `countries`: sessions by start day and country (first event's).
+    Incremental: the days in int_touched_days are recomputed from all sessions that started on
+    them (replace_scope: macros/incremental_marts.sql). -#}
+{{
+    config(
+        alias='countries',
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'day'],
+        meta={'scope': 'int_touched_days'},
+    )
+}}
+{%- set in_scope = mart_in_scope() %}
 
 with fct_sessions as (
     select * from {{ ref('fct_sessions') }}
+),
+
+int_touched_days as (
+    select * from {{ ref('int_touched_days') }}
+),
+
+sessions as (
+    select * from fct_sessions
+    {% if in_scope %}where {{ on_scope_days('started_at', 'int_touched_days') }}{% endif %}
 )
 
-{{ session_breakdown('fct_sessions', ['country']) }}
+{{ session_breakdown('sessions', ['country']) }}

@@ -1,7 +1,18 @@
 {#- Gold `daily_stats` (SPEC 4), by UTC day: visitors with any (human) event that day; sessions,
     bounce rate and average duration by the day a session started; page views by the day of the
-    view; views per session = page views of the sessions started that day / those sessions. -#}
-{{ config(alias='daily_stats') }}
+    view; views per session = page views of the sessions started that day / those sessions.
+    Incremental: the days in int_touched_days are recomputed from all their rows
+    (replace_scope: macros/incremental_marts.sql). -#}
+{{
+    config(
+        alias='daily_stats',
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'day'],
+        meta={'scope': 'int_touched_days'},
+    )
+}}
+{%- set in_scope = mart_in_scope() %}
 
 with int_events_sessionized as (
     select * from {{ ref('int_events_sessionized') }}
@@ -15,12 +26,17 @@ fct_page_views as (
     select * from {{ ref('fct_page_views') }}
 ),
 
+int_touched_days as (
+    select * from {{ ref('int_touched_days') }}
+),
+
 visitors as (
     select
         project_id,
         cast(timezone('UTC', event_time) as date) as day,
         count(distinct visitor_id) as visitors
     from int_events_sessionized
+    {% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_days') }}{% endif %}
     group by all
 ),
 
@@ -33,6 +49,7 @@ sessions as (
         avg(duration_s) as avg_session_duration_s,
         sum(pageviews) as session_pageviews
     from fct_sessions
+    {% if in_scope %}where {{ on_scope_days('started_at', 'int_touched_days') }}{% endif %}
     group by all
 ),
 
@@ -42,6 +59,7 @@ pageviews as (
         cast(timezone('UTC', event_time) as date) as day,
         count(*) as pageviews
     from fct_page_views
+    {% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_days') }}{% endif %}
     group by all
 )
 

@@ -1,17 +1,37 @@
 {#- Breakdown `entry_exit_pages`: sessions by start day and their entry path (kind 'entry') or
-    exit path (kind 'exit'), with visitors and bounce rate. -#}
-{{ config(alias='entry_exit_pages') }}
+    exit path (kind 'exit'), with visitors and bounce rate. Incremental: the days in
+    int_touched_days are recomputed from all sessions that started on them (replace_scope:
+    macros/incremental_marts.sql). -#}
+{{
+    config(
+        alias='entry_exit_pages',
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'day'],
+        meta={'scope': 'int_touched_days'},
+    )
+}}
+{%- set in_scope = mart_in_scope() %}
 
 with fct_sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
 
+int_touched_days as (
+    select * from {{ ref('int_touched_days') }}
+),
+
+sessions as (
+    select * from fct_sessions
+    {% if in_scope %}where {{ on_scope_days('started_at', 'int_touched_days') }}{% endif %}
+),
+
 pages as (
     select project_id, started_at, visitor_id, is_bounce, 'entry' as kind, entry_path as path
-    from fct_sessions
+    from sessions
     union all
     select project_id, started_at, visitor_id, is_bounce, 'exit' as kind, exit_path as path
-    from fct_sessions
+    from sessions
 )
 
 select

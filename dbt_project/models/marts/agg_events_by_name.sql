@@ -1,9 +1,24 @@
 {#- Breakdown `events_by_name`: human events by UTC day and event name, with distinct visitors
-    and persons. -#}
-{{ config(alias='events_by_name') }}
+    and persons. Incremental: the days in int_touched_person_days (a person can change without
+    new events on the day) are recomputed from all their events (replace_scope:
+    macros/incremental_marts.sql). -#}
+{{
+    config(
+        alias='events_by_name',
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'day'],
+        meta={'scope': 'int_touched_person_days'},
+    )
+}}
+{%- set in_scope = mart_in_scope() %}
 
 with int_events_persons as (
     select * from {{ ref('int_events_persons') }}
+),
+
+int_touched_person_days as (
+    select * from {{ ref('int_touched_person_days') }}
 )
 
 select
@@ -14,4 +29,5 @@ select
     cast(count(distinct visitor_id) as bigint) as visitors,
     cast(count(distinct resolved_person_id) as bigint) as persons
 from int_events_persons
+{% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_person_days') }}{% endif %}
 group by project_id, day, event_name

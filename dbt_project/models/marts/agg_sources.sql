@@ -1,8 +1,28 @@
-{#- Breakdown `sources`: sessions by start day, channel, referrer host and UTM (first event). -#}
-{{ config(alias='sources') }}
+{#- Breakdown `sources`: sessions by start day, channel, referrer host and UTM (first event).
+    Incremental: the days in int_touched_days are recomputed from all sessions that started on
+    them (replace_scope: macros/incremental_marts.sql). -#}
+{{
+    config(
+        alias='sources',
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'day'],
+        meta={'scope': 'int_touched_days'},
+    )
+}}
+{%- set in_scope = mart_in_scope() %}
 
 with fct_sessions as (
     select * from {{ ref('fct_sessions') }}
+),
+
+int_touched_days as (
+    select * from {{ ref('int_touched_days') }}
+),
+
+sessions as (
+    select * from fct_sessions
+    {% if in_scope %}where {{ on_scope_days('started_at', 'int_touched_days') }}{% endif %}
 )
 
-{{ session_breakdown('fct_sessions', ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign']) }}
+{{ session_breakdown('sessions', ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign']) }}

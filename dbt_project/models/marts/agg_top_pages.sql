@@ -1,9 +1,23 @@
 {#- Breakdown `top_pages`: page views by UTC day and path, distinct visitors, mean engaged
-    time of the views that have one. -#}
-{{ config(alias='top_pages') }}
+    time of the views that have one. Incremental: the days in int_touched_days are recomputed
+    from all their page views (replace_scope: macros/incremental_marts.sql). -#}
+{{
+    config(
+        alias='top_pages',
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'day'],
+        meta={'scope': 'int_touched_days'},
+    )
+}}
+{%- set in_scope = mart_in_scope() %}
 
 with int_page_views as (
     select * from {{ ref('int_page_views') }}
+),
+
+int_touched_days as (
+    select * from {{ ref('int_touched_days') }}
 )
 
 select
@@ -14,4 +28,5 @@ select
     cast(count(distinct visitor_id) as bigint) as visitors,
     cast(avg(engaged_ms) as double) as avg_engaged_ms
 from int_page_views
+{% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_days') }}{% endif %}
 group by project_id, day, path

@@ -1,0 +1,98 @@
+{#-
+  Incremental marts. int_mart_state (built after every incremental mart, so only when all of
+  them succeeded) records the run that last brought the marts up to date (loaded_until) and
+  how many rows int_events_sessionized had then. The scope models (int_touched_visitors,
+  int_touched_days, int_touched_person_days) read it to find what changed since; the marts
+  rebuild only that. The marts are rebuilt in full ("full scope") when there is no state yet,
+  or when int_events_sessionized lost rows since (erasure deletes them from the build file:
+  its row count is then below the recorded count plus the events that arrived since).
+-#}
+
+{#- int_mart_state's relation, or none before it was first built (not a ref: it depends on the
+    marts that read it). -#}
+{% macro mart_state_relation() %}
+    {% if not execute %}{{ return(none) }}{% endif %}
+    {{ return(adapter.get_relation(
+        database=this.database, schema='intermediate', identifier='int_mart_state')) }}
+{% endmacro %}
+
+{#- The SQL literal of the state's loaded_until, or none when the marts must be rebuilt in full.
+    Runs two small queries: the state row, and the row counts of int_events_sessionized. -#}
+{% macro mart_loaded_until() %}
+    {% if not execute %}{{ return(none) }}{% endif %}
+    {% set state = mart_state_relation() %}
+    {% if state is none %}{{ return(none) }}{% endif %}
+    {% set events = adapter.get_relation(
+        database=this.database, schema='intermediate', identifier='int_events_sessionized') %}
+    {% if events is none %}{{ return(none) }}{% endif %}
+    {% set rows = run_query(
+        "select cast(s.loaded_until as varchar), s.events, "
+        ~ "(select count(*) from " ~ events ~ "), "
+        ~ "(select count(*) from " ~ events ~ " where _first_loaded_at > s.loaded_until) "
+        ~ "from " ~ state ~ " as s limit 1"
+    ).rows %}
+    {% if rows | length == 0 or rows[0][0] is none %}{{ return(none) }}{% endif %}
+    {% if rows[0][2] - rows[0][3] != rows[0][1] %}{{ return(none) }}{% endif %}
+    {{ return("cast('" ~ rows[0][0] ~ "' as timestamptz)") }}
+{% endmacro %}
+
+{#- Custom incremental strategy: delete the target's rows whose unique_key columns are in the
+    scope model named by `meta.scope` (every row in a full-scope run), then insert the
+    new rows. Unlike delete+insert it also clears scope keys that now have no rows (a day whose
+    sessions all moved to the day before). One transaction, like the other strategies. -#}
+{% macro get_incremental_replace_scope_sql(arg_dict) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set keys = arg_dict['unique_key'] -%}
+    {%- set cols = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if mart_loaded_until() is none %}
+    delete from {{ target }};
+    {%- else %}
+    delete from {{ target }}
+    where ({{ keys | join(', ') }}) in (
+        select ({{ keys | join(', ') }}) from {{ ref(config.get('meta')['scope']) }}
+    );
+    {%- endif %}
+    insert into {{ target }} ({{ cols }})
+    select {{ cols }} from {{ source }}
+{% endmacro %}
+
+{#- True when this run of an incremental mart reads only what is in scope (else: everything). -#}
+{% macro mart_in_scope() %}
+    {{ return(is_incremental() and mart_loaded_until() is not none) }}
+{% endmacro %}
+
+{#- Keeps rows whose UTC day of `ts_col` is one of the scope's days (semi join on project, day);
+    the range test first spares most rows the time zone conversion. -#}
+{% macro on_scope_days(ts_col, scope) -%}
+    {{ ts_col }} >= (select min(day) from {{ scope }})
+    and {{ ts_col }} < (select max(day) from {{ scope }}) + interval 1 day
+    and (project_id, cast(timezone('UTC', {{ ts_col }}) as date)) in (
+        select (project_id, day) from {{ scope }}
+    )
+{%- endmacro %}
+
+{#- dbt's should_full_refresh, plus: an incremental model whose table lacks a column its yml
+    documents was built by older code (e.g. before _first_loaded_at) and is rebuilt in full
+    instead of failing or mixing shapes. -#}
+{% macro should_full_refresh() %}
+    {% set config_full_refresh = config.get('full_refresh') %}
+    {% if config_full_refresh is none %}
+        {% set config_full_refresh = flags.FULL_REFRESH %}
+    {% endif %}
+    {% if config_full_refresh or not execute or model is not defined %}
+        {% do return(config_full_refresh) %}
+    {% endif %}
+    {% if model.get('resource_type') != 'model'
+        or model.get('config', {}).get('materialized') != 'incremental' %}
+        {% do return(config_full_refresh) %}
+    {% endif %}
+    {% set relation = adapter.get_relation(this.database, this.schema, this.identifier) %}
+    {% if relation is none %}{% do return(config_full_refresh) %}{% endif %}
+    {% set have = adapter.get_columns_in_relation(relation) | map(attribute='name')
+        | map('lower') | list %}
+    {% for name in model.get('columns', {}).keys() %}
+        {% if name | lower not in have %}{% do return(true) %}{% endif %}
+    {% endfor %}
+    {% do return(config_full_refresh) %}
+{% endmacro %}

@@ -1,0 +1,184 @@
+"""Incremental marts = a full build, on the silver fixture plus batches aimed at their paths.
+
+After each batch the incremental build (dbt build without --full-refresh, then publish) is
+compared with a --full-refresh build of the same silver in another DuckDB file: every mart and
+every gold table, EXCEPT ALL both ways. The batches: a late event that merges two sessions
+(the later one started on a day that then has no session left), a first identify of an
+anonymous visitor (its older sessions change person), a replay chunk for a session without new
+events, a page_leave for an old page view and a web vital; then an erasure (the marts are
+rebuilt in full: int_events_sessionized lost rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from beaconlake.settings import get_settings
+from lake import erasure, io
+from lake.registry import EVENTS, REPLAY_CHUNKS, get_table
+from orchestration.dbt_build import run_dbt_build
+from orchestration.publish import gold_tables, publish_gold
+from tests.dbt_project.silver_fixture import _ev, at, events, replay_chunks
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The fixture silver, built and published once (a full build: no mart state yet)."""
+    tmp = tmp_path_factory.mktemp("incremental")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BEACONLAKE_LAKE_URI", str(tmp / "lake"))
+    mp.setenv("BEACONLAKE_DUCKDB_PATH", str(tmp / "build" / "beaconlake.duckdb"))
+    mp.delenv("BEACONLAKE_FUNNELS", raising=False)
+    get_settings.cache_clear()
+    io.append(EVENTS, events())
+    io.append(REPLAY_CHUNKS, replay_chunks())
+    # vM: a session late on Nov 11 and, 40 minutes later, one on Nov 12 (no other sessions).
+    io.append(
+        EVENTS,
+        [
+            _ev("m1", "page_view", at(11, 23, 50), "vM", "sM", "/catalog"),
+            _ev("m2", "page_view", at(12, 0, 30), "vM", "sM", "/product/4"),
+        ],
+    )
+    run_dbt_build(tests=False)
+    publish_gold()
+    yield tmp
+    mp.undo()
+    get_settings.cache_clear()
+
+
+def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _differences(tmp: Path) -> dict[str, tuple[int, int]]:
+    """Rows only in the incremental build / only in a full build, per mart and gold table."""
+    build = Path(get_settings().duckdb_path)
+    full = tmp / "full" / "beaconlake.duckdb"
+    full.unlink(missing_ok=True)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BEACONLAKE_DUCKDB_PATH", str(full))
+    get_settings.cache_clear()
+    try:
+        run_dbt_build(full_refresh=True, tests=False, unit_tests=False)
+    finally:
+        mp.undo()
+        get_settings.cache_clear()
+    con = duckdb.connect()
+    con.execute(f"attach '{build}' as inc (read_only)")
+    con.execute(f"attach '{full}' as fb (read_only)")
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        for t in gold_tables():
+            con.register(f"gold_{t.name}", io.read_arrow(t))
+            cols = ", ".join(f'"{c}"' for c in t.columns)
+            for label, a in (("mart", f"inc.marts.{t.name}"), ("gold", f"gold_{t.name}")):
+                b = f"fb.marts.{t.name}"
+                one, two = (
+                    con.sql(
+                        f"select count(*) from (select {cols} from {x} "
+                        f"except all select {cols} from {y})"
+                    ).fetchall()[0][0]
+                    for x, y in ((a, b), (b, a))
+                )
+                out[f"{label} {t.name}"] = (one, two)
+    finally:
+        con.close()
+    return out
+
+
+def _touched_days() -> list[Any]:
+    db = Path(get_settings().duckdb_path)
+    return [r[0] for r in _query(db, "select day from intermediate.int_touched_days order by 1")]
+
+
+def test_first_build_equals_full_build(lake: Path) -> None:
+    assert all(v == (0, 0) for v in _differences(lake).values())
+
+
+def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
+    days_before = {r["day"] for r in io.read_arrow(get_table("sources")).to_pylist()}
+    assert at(12).date() in days_before  # sM-1 started on Nov 12
+    io.append(
+        EVENTS,
+        [
+            # bridges sM and sM-1: one session from Nov 11 23:50 to Nov 12 00:30
+            _ev("m3", "ping", at(12, 0, 10), "vM", "sM", "/catalog"),
+            # vH identifies (first time) in a new session on Nov 7: sH (Nov 6) is user-3's too
+            _ev("h9", "identify", at(7, 9), "vH", "sH2", "/catalog", user="user-3"),
+            # a page_leave for vK's last page view, which had no engaged time
+            _ev(
+                "k99",
+                "page_leave",
+                at(6, 14, 0, 30),
+                "vK",
+                "sK",
+                "/slow",
+                props={"duration_ms": 4321},
+                device="mobile",
+            ),
+            _ev(
+                "k98",
+                "web_vital",
+                at(6, 14, 0, 31),
+                "vK",
+                "sK",
+                "/slow",
+                props={"name": "CLS", "value": 0.05},
+                device="mobile",
+            ),
+        ],
+    )
+    # a replay chunk for sB, which gets no new event
+    t = at(2, 11, 0, 1)
+    io.append(
+        REPLAY_CHUNKS,
+        [
+            {
+                **replay_chunks()[0],
+                "event_id": "r2",
+                "session_id": "sB",
+                "visitor_id": "vB",
+                "first_ts": t,
+                "last_ts": t + timedelta(seconds=2),
+                "received_at": t,
+                "event_date": t.date(),
+            }
+        ],
+    )
+    run_dbt_build(tests=False)
+    publish_gold()
+    # only the days of the groups with new events, not every day (a real incremental run)
+    assert _touched_days() == [at(6).date(), at(7).date(), at(11).date(), at(12).date()]
+    sessions = {r["session_id"]: r for r in io.read_arrow(get_table("sessions")).to_pylist()}
+    assert "sM-1" not in sessions and sessions["sM"]["events"] == 3
+    assert sessions["sH"]["person_id"] == "user-3"
+    assert sessions["sB"]["has_replay"] is True
+    days_after = {r["day"] for r in io.read_arrow(get_table("sources")).to_pylist()}
+    assert at(12).date() not in days_after  # no session starts on Nov 12 any more
+    assert all(v == (0, 0) for v in _differences(lake).values()), _differences(lake)
+
+
+def test_erasure_rebuilds_the_marts_in_full(lake: Path) -> None:
+    erasure.forget_person("user-1")  # vE and vF
+    run_dbt_build(tests=False)
+    publish_gold()
+    all_days = _query(
+        Path(get_settings().duckdb_path),
+        "select count(distinct cast(timezone('UTC', event_time) as date)) "
+        "from intermediate.int_events_sessionized",
+    )[0][0]
+    assert len(_touched_days()) == all_days  # full scope: erased rows are not traceable
+    persons = {r["person_id"] for r in io.read_arrow(get_table("sessions")).to_pylist()}
+    assert "user-1" not in persons
+    assert all(v == (0, 0) for v in _differences(lake).values()), _differences(lake)
