@@ -57,6 +57,17 @@ _KPI_SESSIONS_ROLLUP = """
     from sessions_hourly where project_id = $project and hour >= $hpstart and hour < $hend"""
 
 
+_VISITORS = """n_visitors(case when ended_at >= $start then vk end) as visitors_cur,
+    n_visitors(case when started_at < $start then vk end) as visitors_prev"""
+_SESSION_AGGS = """count(*) filter (where started_at >= $start) as sessions_cur,
+    count(*) filter (where started_at >= $pstart and started_at < $start) as sessions_prev,
+    avg(is_bounce::double) filter (where started_at >= $start and pageviews > 0) as b_cur,
+    avg(is_bounce::double) filter (
+      where started_at >= $pstart and started_at < $start and pageviews > 0) as b_prev,
+    avg(duration_s) filter (where started_at >= $start) as d_cur,
+    avg(duration_s) filter (where started_at >= $pstart and started_at < $start) as d_prev"""
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
     """The six KPI figures for the period ('cur') and the one before ('prev').
@@ -67,39 +78,29 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
     """
     cond, params = _sess(f)
     params |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
-    v = q(
-        f"""select n_visitors(case when ended_at >= $start then vk end) as visitors_cur,
-                   n_visitors(case when started_at < $start then vk end) as visitors_prev
-            from sessions_h s where {cond} and started_at < $end and ended_at >= $pstart""",
-        params,
-        root,
-    ).iloc[0]
+    where = f"from sessions_h s where {cond} and started_at < $end and ended_at >= $pstart"
     hours = _hours(f)
+    if sessions_source(f) == "sessions_h":  # a page filter: its semi-join once, one scan
+        s = v = q(f"select {_VISITORS}, {_SESSION_AGGS} {where}", params, root).iloc[0]
+    else:
+        v = q(f"select {_VISITORS} {where}", params, root).iloc[0]
+        s = q(
+            _KPI_SESSIONS_ROLLUP if hours is not None else
+            f"""select {_SESSION_AGGS} from sessions s
+                where {cond} and started_at < $end and started_at >= $pstart""",
+            {"project": f.project} | hours if hours is not None else params,
+            root,
+        ).iloc[0]  # fmt: skip
     if hours is not None:
-        hp = {"project": f.project} | hours
-        s = q(_KPI_SESSIONS_ROLLUP, hp, root).iloc[0]
         pv = q(
             """select sum(pageviews) filter (where hour >= $hstart) as cur,
                       sum(pageviews) filter (where hour < $hstart) as prev
                from page_views_hourly
                where project_id = $project and hour >= $hpstart and hour < $hend""",
-            hp,
+            {"project": f.project} | hours,
             root,
         ).iloc[0]
     else:
-        s = q(
-            f"""select
-              count(*) filter (where started_at >= $start) as sessions_cur,
-              count(*) filter (where started_at < $start) as sessions_prev,
-              avg(is_bounce::double) filter (where started_at >= $start and pageviews > 0) as b_cur,
-              avg(is_bounce::double) filter (where started_at < $start and pageviews > 0) as b_prev,
-              avg(duration_s) filter (where started_at >= $start) as d_cur,
-              avg(duration_s) filter (where started_at < $start) as d_prev
-            from {sessions_source(f)} s
-            where {cond} and s.started_at < $end and s.started_at >= $pstart""",
-            params,
-            root,
-        ).iloc[0]
         pcond, pparams = page_view_conditions(f)
         pparams |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
         pv = q(
