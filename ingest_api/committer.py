@@ -11,10 +11,10 @@ commit, one commit at a time, the next group filling while one is written):
   its connections / latency, so the timer alone capped 200 connections at ~1,000 requests/s.
   Groups grow by themselves while a commit runs, so fixed costs shrink as load grows.
 - but never two commits starting less than `min_gap_s` apart (`flush_min_gap_ms`, at most the
-  timer): each commit adds a file to bronze, and a delta-rs commit's CPU grows ~0.1 ms with
-  every file in the table (8 ms at 50 files, ~60 ms at 800 here). Back to back, a commit of
-  ~10 ms on a fresh table could add up to 100 files a second per worker, making every later
-  commit slower; the gap caps it at 10 (and `compactor` keeps the count down).
+  timer): each commit adds a file to bronze, and a delta-rs append's time grows ~0.1 ms with
+  every file in the table (4 ms at 50 files, ~100 ms at 950: bench/commit_files.py). Back to
+  back, ~10 ms commits on a fresh table could add 100 files a second per worker, making every
+  later commit slower; the gap caps that at 10 (and `compactor` keeps the count down).
 The buffer is bounded: past `buffer_max_events` new requests get 503 at once.
 """
 
