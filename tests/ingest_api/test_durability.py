@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import signal
 import threading
 import time
@@ -9,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from lake import io
+from lake.registry import RAW_EVENTS
 from tests.conftest import CollectorProcess
 from tests.ingest_api.helpers import event, raw_rows
 
@@ -137,3 +140,17 @@ def test_a_full_group_commits_before_the_timer(start_collector) -> None:
         assert waiting.result().json() == {"accepted": 1, "rejected": 0}
     stored = {r["event_id"] for r in raw_rows(c.lake_root)}
     assert stored == {e["event_id"] for e in first + rest}
+
+
+def test_commits_start_at_least_the_minimum_gap_apart(start_collector) -> None:
+    """Under load groups would commit back to back, each adding a bronze file; the gap bounds
+    the files (and so the cost of every later commit)."""
+    c = start_collector(flush_interval_ms=1000, flush_max_events=1, flush_min_gap_ms=400)
+    for _ in range(5):  # one after the other: each would commit at once without the gap
+        r = httpx.post(f"{c.url}/v1/events", json={"api_key": c.key, **event()}, timeout=60)
+        assert r.json() == {"accepted": 1, "rejected": 0}
+    history = io.open_table(RAW_EVENTS, c.lake_root).history()
+    appends = sorted(h["timestamp"] for h in history if h.get("operation") == "WRITE")
+    assert len(appends) == 5, history
+    gaps = [b - a for a, b in itertools.pairwise(appends)]
+    assert min(gaps) >= 380, gaps  # ms; commit timestamps are taken after the gap started
