@@ -88,3 +88,15 @@ def test_compaction_while_appends_continue_loses_nothing(lake_root: str) -> None
     expected = [f"{p}{k}-{i}" for p, n in (("a", 60), ("c", 30)) for k in range(n)
                 for i in range(3)]  # fmt: skip
     assert _ids() == sorted(expected)
+
+
+def test_a_compaction_planned_before_an_erasure_never_brings_its_rows_back(lake_root: str) -> None:
+    """The collector and the pipeline compact while `forget` may delete: the compaction of the
+    older snapshot must fail its commit, not write the erased rows back into a new file."""
+    from lake.erasure import delete_rows
+
+    _append(range(40), "a")
+    before = io.open_table(RAW_EVENTS).version()
+    assert delete_rows(RAW_EVENTS, "event_id = 'a7-1'") == 1
+    assert compaction.compact_settled(RAW_EVENTS, before, retries=0) is None
+    assert "a7-1" not in _ids() and len(_ids()) == 119
