@@ -62,14 +62,19 @@
     {{ return(is_incremental() and mart_loaded_until() is not none) }}
 {% endmacro %}
 
-{#- Keeps rows whose UTC day of `ts_col` is one of the scope's days (semi join on project, day);
-    the range test first spares most rows the time zone conversion. -#}
-{% macro on_scope_days(ts_col, scope) -%}
-    {{ ts_col }} >= (select min(day) from {{ scope }})
-    and {{ ts_col }} < (select max(day) from {{ scope }}) + interval 1 day
-    and (project_id, cast(timezone('UTC', {{ ts_col }}) as date)) in (
-        select (project_id, day) from {{ scope }}
-    )
+{#- The rows of `rel` whose UTC day of `ts_col` is one of the scope's days (all rows when not
+    in_scope). A hash semi join: an IN over (project, day) tuples costs twice as much on a scope
+    of every day; the range test first spares most rows the time zone conversion. -#}
+{% macro rows_on_scope_days(rel, ts_col, scope, in_scope) -%}
+    select r.*
+    from {{ rel }} as r
+    {%- if in_scope %}
+    semi join {{ scope }} as s
+        on s.project_id = r.project_id
+        and s.day = cast(timezone('UTC', r.{{ ts_col }}) as date)
+    where r.{{ ts_col }} >= (select min(day) from {{ scope }})
+        and r.{{ ts_col }} < (select max(day) from {{ scope }}) + interval 1 day
+    {%- endif %}
 {%- endmacro %}
 
 {#- dbt's should_full_refresh, plus: an incremental model whose table lacks a column its yml

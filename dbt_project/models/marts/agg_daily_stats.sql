@@ -30,13 +30,24 @@ int_touched_days as (
     select * from {{ ref('int_touched_days') }}
 ),
 
+events as (
+    {{ rows_on_scope_days('int_events_sessionized', 'event_time', 'int_touched_days', in_scope) }}
+),
+
+sessions_started as (
+    {{ rows_on_scope_days('fct_sessions', 'started_at', 'int_touched_days', in_scope) }}
+),
+
+views as (
+    {{ rows_on_scope_days('fct_page_views', 'event_time', 'int_touched_days', in_scope) }}
+),
+
 visitors as (
     select
         project_id,
         cast(timezone('UTC', event_time) as date) as day,
         count(distinct visitor_id) as visitors
-    from int_events_sessionized
-    {% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_days') }}{% endif %}
+    from events
     group by all
 ),
 
@@ -48,8 +59,7 @@ sessions as (
         avg(cast(is_bounce as double)) as bounce_rate,
         avg(duration_s) as avg_session_duration_s,
         sum(pageviews) as session_pageviews
-    from fct_sessions
-    {% if in_scope %}where {{ on_scope_days('started_at', 'int_touched_days') }}{% endif %}
+    from sessions_started
     group by all
 ),
 
@@ -58,8 +68,7 @@ pageviews as (
         project_id,
         cast(timezone('UTC', event_time) as date) as day,
         count(*) as pageviews
-    from fct_page_views
-    {% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_days') }}{% endif %}
+    from views
     group by all
 )
 

@@ -19,6 +19,10 @@ with int_events_persons as (
 
 int_touched_person_days as (
     select * from {{ ref('int_touched_person_days') }}
+),
+
+events as (
+    {{ rows_on_scope_days('int_events_persons', 'event_time', 'int_touched_person_days', in_scope) }}
 )
 
 select
@@ -28,6 +32,5 @@ select
     cast(count(*) as bigint) as events,
     cast(count(distinct visitor_id) as bigint) as visitors,
     cast(count(distinct resolved_person_id) as bigint) as persons
-from int_events_persons
-{% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_person_days') }}{% endif %}
+from events
 group by project_id, day, event_name

@@ -21,8 +21,7 @@ int_touched_days as (
 ),
 
 sessions as (
-    select * from fct_sessions
-    {% if in_scope %}where {{ on_scope_days('started_at', 'int_touched_days') }}{% endif %}
+    {{ rows_on_scope_days('fct_sessions', 'started_at', 'int_touched_days', in_scope) }}
 )
 
 {{ session_breakdown('sessions', ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign']) }}

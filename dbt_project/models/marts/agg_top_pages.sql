@@ -18,6 +18,10 @@ with int_page_views as (
 
 int_touched_days as (
     select * from {{ ref('int_touched_days') }}
+),
+
+page_views as (
+    {{ rows_on_scope_days('int_page_views', 'event_time', 'int_touched_days', in_scope) }}
 )
 
 select
@@ -27,6 +31,5 @@ select
     cast(count(*) as bigint) as pageviews,
     cast(count(distinct visitor_id) as bigint) as visitors,
     cast(avg(engaged_ms) as double) as avg_engaged_ms
-from int_page_views
-{% if in_scope %}where {{ on_scope_days('event_time', 'int_touched_days') }}{% endif %}
+from page_views
 group by project_id, day, path
