@@ -45,8 +45,8 @@ Connections in the steady phase: at most the peak's best step's count (the gener
 late request until one is free; its latency still counts from its scheduled time, as wrk2
 does). A real audience comes through a proxy's upstream pool, not a socket per late request:
 unbounded, the generator opened 20,000 connections (its file limit) once answers lagged, and
-the collector then ran on half the CPU it had used at the peak. The collector compacts bronze itself (ingest_api/compactor.py), so its commits
-do not slow down between the pipeline's runs.
+the collector then ran on half the CPU it had used at the peak. The collector compacts bronze
+itself (ingest_api/compactor.py), so its commits do not slow down between the pipeline's runs.
 
 Run last and alone by `make test` (and by `make soak`): other tests sharing the two cores would
 make the peak and the 80% that follows measure different machines.
