@@ -349,7 +349,13 @@ def main() -> None:
     p.add_argument("--grace-s", type=float, default=30.0)
     a = p.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with contextlib.suppress(ValueError, OSError):  # root may raise the hard limit too
+        hard = max(hard, 65_536)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if a.peak_max_conns > hard - 64:  # a socket each, and a few files: stay under the limit
+        a.peak_max_conns = max(a.start_conns, hard - 64)
     # A real audience sends from other machines, on time. Here the generator shares two cores
     # with the collector, the pipeline and other tests: starved, it fell 15 s behind and then
     # fired its backlog at once, a burst of 9,000 connections no audience sends. It needs a
