@@ -153,4 +153,6 @@ def test_commits_start_at_least_the_minimum_gap_apart(start_collector) -> None:
     appends = sorted(h["timestamp"] for h in history if h.get("operation") == "WRITE")
     assert len(appends) == 5, history
     gaps = [b - a for a, b in itertools.pairwise(appends)]
-    assert min(gaps) >= 380, gaps  # ms; commit timestamps are taken after the gap started
+    # ms between commit ends: at least the gap less the difference of two commits' durations
+    # (tens of ms on a busy machine); ~20 ms apart without the gap.
+    assert min(gaps) >= 250, gaps
