@@ -31,15 +31,30 @@ int_touched_days as (
 ),
 
 events as (
-    {{ rows_on_scope_days('int_events_sessionized', 'event_time', 'int_touched_days', in_scope) }}
+    {{
+        rows_on_scope_days(
+            'int_events_sessionized', 'event_time', 'int_touched_days', in_scope,
+            ['project_id', 'event_time', 'visitor_id'],
+        )
+    }}
 ),
 
 sessions_started as (
-    {{ rows_on_scope_days('fct_sessions', 'started_at', 'int_touched_days', in_scope) }}
+    {{
+        rows_on_scope_days(
+            'fct_sessions', 'started_at', 'int_touched_days', in_scope,
+            ['project_id', 'started_at', 'is_bounce', 'duration_s', 'pageviews'],
+        )
+    }}
 ),
 
 views as (
-    {{ rows_on_scope_days('fct_page_views', 'event_time', 'int_touched_days', in_scope) }}
+    {{
+        rows_on_scope_days(
+            'fct_page_views', 'event_time', 'int_touched_days', in_scope,
+            ['project_id', 'event_time'],
+        )
+    }}
 ),
 
 visitors as (

@@ -11,6 +11,7 @@
     )
 }}
 {%- set in_scope = mart_in_scope() %}
+{%- set dims = ['device_type', 'browser', 'os'] %}
 
 with fct_sessions as (
     select * from {{ ref('fct_sessions') }}
@@ -21,7 +22,13 @@ int_touched_days as (
 ),
 
 sessions as (
-    {{ rows_on_scope_days('fct_sessions', 'started_at', 'int_touched_days', in_scope) }}
+    {{
+        rows_on_scope_days(
+            'fct_sessions', 'started_at', 'int_touched_days', in_scope,
+            ['project_id', 'started_at', 'visitor_id', 'pageviews', 'is_bounce', 'duration_s']
+            + dims,
+        )
+    }}
 )
 
-{{ session_breakdown('sessions', ['device_type', 'browser', 'os']) }}
+{{ session_breakdown('sessions', dims) }}

@@ -22,7 +22,12 @@ int_touched_days as (
 ),
 
 sessions as (
-    {{ rows_on_scope_days('fct_sessions', 'started_at', 'int_touched_days', in_scope) }}
+    {{
+        rows_on_scope_days(
+            'fct_sessions', 'started_at', 'int_touched_days', in_scope,
+            ['project_id', 'started_at', 'visitor_id', 'is_bounce', 'entry_path', 'exit_path'],
+        )
+    }}
 ),
 
 pages as (

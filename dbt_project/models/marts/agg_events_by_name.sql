@@ -22,7 +22,12 @@ int_touched_person_days as (
 ),
 
 events as (
-    {{ rows_on_scope_days('int_events_persons', 'event_time', 'int_touched_person_days', in_scope) }}
+    {{
+        rows_on_scope_days(
+            'int_events_persons', 'event_time', 'int_touched_person_days', in_scope,
+            ['project_id', 'event_time', 'event_name', 'visitor_id', 'resolved_person_id'],
+        )
+    }}
 )
 
 select

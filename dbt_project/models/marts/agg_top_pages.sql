@@ -21,7 +21,12 @@ int_touched_days as (
 ),
 
 page_views as (
-    {{ rows_on_scope_days('int_page_views', 'event_time', 'int_touched_days', in_scope) }}
+    {{
+        rows_on_scope_days(
+            'int_page_views', 'event_time', 'int_touched_days', in_scope,
+            ['project_id', 'event_time', 'path', 'visitor_id', 'engaged_ms'],
+        )
+    }}
 )
 
 select
