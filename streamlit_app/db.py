@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import duckdb
@@ -180,14 +180,31 @@ def query(
     hashed: bool = False,
 ) -> pd.DataFrame:
     """Run one parameterised query on a snapshot; every filter value is a bound parameter."""
+    return _run(lambda cur: cur.execute(sql, params or {}).df(), tables, root, since, hashed)
+
+
+def query_arrow(
+    sql: str, params: dict[str, Any] | None, tables: Sequence[str], root: str | None = None
+) -> pa.Table:
+    """As `query`, as an Arrow table: numpy reads its number columns without a copy."""
+    return _run(lambda cur: cur.sql(sql, params=params or {}).to_arrow_table(), tables, root)
+
+
+def _run(
+    fetch: Callable[[duckdb.DuckDBPyConnection], Any],
+    tables: Sequence[str],
+    root: str | None,
+    since: dt.date | None = None,
+    hashed: bool = False,
+) -> Any:
     cur = snapshot(tables, root, since, hashed)
     try:
-        return cur.execute(sql, params or {}).df()
+        return fetch(cur)
     except duckdb.IOException:
         # A vacuum removed files of our snapshot: retry once on a fresh one.
         with _LOCK:
             _SNAPSHOTS.pop((lake_root(root), tuple(sorted(tables)), since, hashed), None)
-        return snapshot(tables, root, since, hashed).execute(sql, params or {}).df()
+        return fetch(snapshot(tables, root, since, hashed))
     finally:
         cur.close()
 

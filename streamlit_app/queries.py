@@ -16,7 +16,7 @@ import streamlit as st
 from lake.io import open_table
 from lake.registry import TABLES
 from lake.replay_codec import decode_chunks
-from streamlit_app import db, funnel_sql
+from streamlit_app import db, funnel_reach, funnel_sql
 from streamlit_app.breakdowns import breakdown as breakdown  # the pages call queries.*
 from streamlit_app.filters import Filters
 from streamlit_app.filters import session_conditions as _sess
@@ -248,16 +248,18 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
                  breakdown_by: str | None = None) -> pd.DataFrame:  # fmt: skip
     """SPEC 4 ordered funnel on silver: per person, the furthest step over all step-1 starts.
 
-    Each next step is the earliest matching event after the previous one (ASOF join), valid
-    when within the window of its step-1 event (limit included). A person counts once, at the
-    attempt reaching furthest; step times come from the latest such attempt (the shortest path,
-    as PostHog reports time to convert).
+    Each next step is the earliest matching event after the previous one, valid when within
+    the window of its step-1 event (limit included). A person counts once, at the attempt
+    reaching furthest; step times come from the latest such attempt (the shortest path, as
+    PostHog reports time to convert). See funnel_reach.
     """
     if not 2 <= len(steps) <= 6:
         raise ValueError("a funnel has 2 to 6 steps")
     _, params = _events_where(project, start, end, None, None, None, None)
-    sql, more = funnel_sql.build(steps, window_s, BREAKDOWN_COLUMNS.get(breakdown_by or ""))
-    wide = _q(sql, params | more, ("events",), root)
+    column = BREAKDOWN_COLUMNS.get(breakdown_by or "")
+    sql, more = funnel_sql.build(steps, column)
+    events = db.query_arrow(sql, params | more, ("events",), root)
+    wide = funnel_reach.funnel(events, len(steps), round(window_s * 1_000_000))
     rows = []  # one row per breakdown value and step, as the page shows them
     for r in wide.to_dict("records"):
         for k in range(1, len(steps) + 1):
