@@ -5,7 +5,8 @@ Why it looks like this (10 M silver events, 2 cores): one scan of silver marks w
 event matches (instead of one scan per step), as one small integer (bit k-1: step k); rows
 matching no step are dropped in the scan; persons come as a 64-bit hash of person_id and times
 as epoch microseconds, integers that numpy sorts and compares cheaply. A hash collision between
-two persons (odds ~1e-8 at a million persons) would merge them: accepted.
+two persons (odds ~1e-8 at a million persons) would merge them: accepted. Silver's partitions
+outside the date range are skipped (event_date is the hive partition column).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ BASE_WHERE = (
 def build(
     steps: tuple[tuple[str, str | None], ...], column: str | None
 ) -> tuple[str, dict[str, Any]]:
-    """SQL with one row per step event: pk (person hash), t (epoch µs), m (step bits) and,
-    with a breakdown, b (the column's value, NULL as NONE_LABEL).
+    """SQL with one row per step event: pk (person hash), t (event_time: µs since the epoch in
+    Arrow, read as int64 without a conversion), m (step bits) and, with a breakdown, b (the
+    column's value, NULL as NONE_LABEL).
 
     `column` must come from a whitelist (queries.BREAKDOWN_COLUMNS); values are parameters.
     """
@@ -40,7 +42,7 @@ def build(
         bits.append(f"(case when {cond} then {1 << (i - 1)} else 0 end)")
     b = f", coalesce({column}, {NONE_LABEL!r}) as b" if column else ""
     sql = (
-        f"select hash(person_id) as pk, epoch_us(event_time) as t, "
+        f"select hash(person_id) as pk, event_time as t, "
         f"({' + '.join(bits)})::utinyint as m{b} from events where {BASE_WHERE} "
         f"and ({' or '.join(conds)})"
     )
