@@ -33,7 +33,7 @@ class Best:
     `level` is the furthest step it reached (1..n), `times[k-1]` its step-k time in epoch µs
     (meaningful where level >= k)."""
 
-    row: np.ndarray
+    row: np.ndarray | None
     level: np.ndarray
     times: list[np.ndarray]
 
@@ -84,10 +84,17 @@ def _next_from(mask: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 def best_attempts(
-    pk: np.ndarray, t: np.ndarray, marks: np.ndarray, n: int, window_us: int, threads: int = 2
+    pk: np.ndarray,
+    t: np.ndarray,
+    marks: np.ndarray,
+    n: int,
+    window_us: int,
+    rows: bool = True,
+    threads: int = 2,
 ) -> Best:
     """pk: person hashes (uint64/int64), t: epoch µs (int64), marks: bit k-1 set where a row
-    is step k.
+    is step k. `rows=False`: Best.row is left None (no breakdown needs it), which lets a part
+    sort its keys with the step bits packed in (np.sort, ~4x faster than argsort + take).
 
     Persons are split by their hash's low bits into parts of ~CHUNK rows, each solved alone:
     small arrays are cheaper here than big ones (a fresh 40 MB array page-faults its way in,
@@ -97,38 +104,48 @@ def best_attempts(
     """
     parts = 1 << max(len(pk) // CHUNK, 1).bit_length() if len(pk) > CHUNK else 1
     if parts == 1:
-        return _best(pk, t, marks, n, window_us)
+        return _best(pk, t, marks, n, window_us, rows)
     which = (pk % parts).astype(np.uint16)
     order = np.argsort(which, kind="stable")  # a radix sort (16 bits): rows stay in order
     ends = np.cumsum(np.bincount(which, minlength=parts))
 
     def part(i: int) -> Best:
-        rows = order[(ends[i - 1] if i else 0) : ends[i]]
-        b = _best(pk[rows], t[rows], marks[rows], n, window_us)
-        return Best(rows[b.row], b.level, b.times)
+        mine = order[(ends[i - 1] if i else 0) : ends[i]]
+        b = _best(pk[mine], t[mine], marks[mine], n, window_us, rows)
+        return Best(None if b.row is None else mine[b.row], b.level, b.times)
 
     with ThreadPoolExecutor(threads) as pool:
         done = list(pool.map(part, range(parts)))
     return Best(
-        np.concatenate([b.row for b in done]),
+        np.concatenate([b.row for b in done]) if rows else None,
         np.concatenate([b.level for b in done]),
         [np.concatenate([b.times[k] for b in done]) for k in range(n)],
     )
 
 
-def _best(pk: np.ndarray, t: np.ndarray, marks: np.ndarray, n: int, window_us: int) -> Best:
+def _best(
+    pk: np.ndarray, t: np.ndarray, marks: np.ndarray, n: int, window_us: int, rows: bool
+) -> Best:
     """best_attempts on one part."""
     empty = np.empty(0, dtype=np.int64)
     if len(pk) == 0 or not (marks & 1).any():
-        return Best(empty, empty, [empty] * n)
+        return Best(empty if rows else None, empty, [empty] * n)
     unsorted, k = _keys(pk, t)
-    order = np.argsort(unsorted)
-    size = len(order)
+    size = len(unsorted)
     key = np.empty(size + 1, dtype=np.int64)  # sorted, then a sentinel no bound reaches
-    np.take(unsorted, order, out=key[:size])
     key[size] = np.iinfo(np.int64).max
+    order = None
+    if not rows and int(unsorted.max()) < 1 << (62 - n):  # room for the step bits below
+        unsorted <<= n
+        unsorted |= marks
+        unsorted.sort()
+        ms = (unsorted & ((1 << n) - 1)).astype(np.uint8)
+        np.right_shift(unsorted, n, out=key[:size])
+    else:
+        order = np.argsort(unsorted)
+        np.take(unsorted, order, out=key[:size])
+        ms = marks[order]
     del unsorted
-    ms = marks[order]
     idx = np.arange(size, dtype=np.int32 if size < 2**31 - 1 else np.int64)
     # the first position past i's (person, time) is i + 1 unless equal keys follow
     tied = key[1:size] == key[: size - 1]
@@ -157,7 +174,7 @@ def _best(pk: np.ndarray, t: np.ndarray, marks: np.ndarray, n: int, window_us: i
     best = np.maximum.reduceat((level << 40) | np.arange(len(att)), np.flatnonzero(first))
     chosen = best & ((1 << 40) - 1)
     times = [k.time(key[s[chosen]] & mask) for s in steps]
-    return Best(order[att[chosen]], best >> 40, times)
+    return Best(None if order is None else order[att[chosen]], best >> 40, times)
 
 
 def funnel(events: pa.Table, n: int, window_us: int) -> pd.DataFrame:
@@ -169,7 +186,7 @@ def funnel(events: pa.Table, n: int, window_us: int) -> pd.DataFrame:
             raise ValueError(f"event_time in {t.type.unit}, not µs")
         t = t.cast(pa.int64())
     pk, m = (events.column(c).to_numpy() for c in ("pk", "m"))
-    best = best_attempts(pk, t.to_numpy(), m, n, window_us)
+    best = best_attempts(pk, t.to_numpy(), m, n, window_us, rows="b" in events.column_names)
     labels = None
     if "b" in events.column_names:  # the best attempts' values, through a dictionary
         codes = events.column("b").combine_chunks().dictionary_encode()
@@ -181,7 +198,7 @@ def figures(best: Best, labels: np.ndarray | None, n: int) -> pd.DataFrame:
     """One row per breakdown label (labels[i]: person i's, None: no breakdown): persons
     p1..pn reaching each step, median seconds m2..mn from step k-1 to k (NaN where none)."""
     ps, ms = [f"p{k}" for k in range(1, n + 1)], [f"m{k}" for k in range(2, n + 1)]
-    if len(best.row) == 0:
+    if len(best.level) == 0:
         return pd.DataFrame(columns=["breakdown", *ps, *ms])
     if labels is None:  # one row: plain numpy (a pandas group-by of a million rows: ~0.05 s)
         row: dict = {"breakdown": None}

@@ -85,7 +85,15 @@ def test_random_against_the_loop(seed, monkeypatch):
     n = int(rng.integers(2, 5))
     m = rng.integers(0, 2**n, size).astype(np.uint8)
     window = int(rng.choice([0, 5, span // 3, 2 * span]))
-    assert solve(pk, t, m, n, window) == reference(pk, t, m, n, window)
+    want = reference(pk, t, m, n, window)
+    assert solve(pk, t, m, n, window) == want
+    # without rows (no breakdown): packed keys, the same levels and step times
+    best = funnel_reach.best_attempts(pk, t, m, n, window, rows=False)
+    got = zip(best.level.tolist(), *(x.tolist() for x in best.times), strict=True)
+    assert best.row is None
+    assert sorted((lv, times[:lv]) for lv, *times in got) == sorted(
+        (lv, times) for lv, times in want.values()
+    )
 
 
 def _old_sql(steps, window_s, column):
