@@ -67,17 +67,7 @@ resolved as (
         cast(p.engaged_ms as bigint) as engaged_ms,
         p.is_entry,
         p.is_exit,
-        s.entry_path,
-        s.exit_path,
-        s.channel,
-        s.referrer_host,
-        s.utm_source,
-        s.utm_medium,
-        s.utm_campaign,
-        s.country,
-        s.browser,
-        s.os,
-        s.device_type
+        {{ session_dimensions('s') }}
     from page_views as p
     left join int_identity as i
         on i.project_id = p.project_id and i.visitor_id = p.visitor_id

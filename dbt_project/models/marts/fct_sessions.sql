@@ -85,17 +85,7 @@ resolved as (
         cast(s.pageviews as bigint) as pageviews,
         cast(s.events as bigint) as events,
         s.is_bounce,
-        s.entry_path,
-        s.exit_path,
-        s.channel,
-        s.referrer_host,
-        s.utm_source,
-        s.utm_medium,
-        s.utm_campaign,
-        s.country,
-        s.browser,
-        s.os,
-        s.device_type,
+        {{ session_dimensions('s') }},
         r.session_id is not null as has_replay
     from sessions as s
     left join int_identity as i
