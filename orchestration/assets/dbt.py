@@ -1,8 +1,9 @@
 """dbt_project's models as Dagster assets (dagster-dbt), fed by the silver assets.
 
-The manifest comes from `dbt parse`: `prepare_if_dev()` runs it under `dagster dev`; elsewhere
-(tests, deployments) it is prepared beforehand. dbt reads silver through the project's `lake`
-plugin, so the plugin's sources map to the silver asset keys here.
+The manifest comes from `dbt parse`: under `dagster dev` it runs when the project changed since
+the last parse (orchestration.manifest); elsewhere (tests, deployments) it is prepared
+beforehand. dbt reads silver through the project's `lake` plugin, so the plugin's sources map
+to the silver asset keys here.
 """
 
 import json
@@ -16,10 +17,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.lock import pipeline_lock
+from orchestration.manifest import prepare_if_dev_and_stale
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
-DBT_PROJECT.prepare_if_dev()
+prepare_if_dev_and_stale(DBT_PROJECT)
 
 SILVER_SOURCES = {"events", "replay_chunks"}
 
