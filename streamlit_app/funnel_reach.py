@@ -3,16 +3,19 @@
 Why numpy and not SQL (10 M-event lake, 4.87 M step events, 0.96 M persons, 2 cores): the SQL
 ASOF-joined every step-1 event with the next step's events (~2.5 CPU s) and picked each
 person's best attempt with `arg_max` over structs (~1.2 CPU s); a window instead of the ASOF
-join saved ~20 %. Here the events are sorted once by one int64 key (person, time) and every
-attempt's chain is followed with array lookups: "the next step-k event at or after position j"
-is a reverse running minimum, one pass per step for all positions; "same person and within the
-window" is one comparison with the key. ~0.8 CPU s for the whole of it.
+join saved ~20 %. Here the events are sorted once by one int64 key (person, time, tie rank)
+and every attempt's chain is followed with array lookups: "the next step-k event at or after
+position j" is a reverse running minimum, one pass per step for all positions; "same person
+and within the window" is one comparison with the key. ~0.8 CPU s for the whole of it.
 
-Semantics (the SQL's, unchanged): an attempt starts at a step-1 event; its step k is the
-earliest step-k event strictly later than its step k-1, counted while within `window_us` of
-step 1 (the limit included). A person's best attempt reaches furthest; among those, the latest
-step-1 event (PostHog reports the shortest time to convert). Persons without a step-1 event
-are not counted.
+Semantics (SPEC 4, PostHog's ordered funnels; dbt's int_funnel_reach follows the same rule):
+a person's events are taken in time order, events at the same time in step order (`tie_ranks`);
+an attempt starts at a step-1 event and its step k is the next step-k event after its step k-1
+in that order (so at the same time counts, and one event serves one step), while within
+`window_us` of step 1 (the limit included). A person counts at the furthest step any attempt
+reaches; their step times come from the attempt that reached it first, and among those from
+the latest step-1 event (PostHog's "time to convert": the first conversion, by its shortest
+path). Persons without a step-1 event are not counted.
 """
 
 from __future__ import annotations
@@ -58,14 +61,29 @@ class _Keys:
         return np.searchsorted(self.distinct, self.distinct[low] + window_us, "right") - 1
 
 
-def _keys(pk: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, _Keys]:
+def tie_ranks(n: int) -> np.ndarray:
+    """rank[m]: where an event with step bits m goes among a person's events at the same time:
+    by the first step it matches, then by its bits as a number (so events of one step each are
+    in step order and a tie between step k-1 and step k counts). dbt orders `pos` the same way
+    (first_step, steps_mask). Where tied events match several steps each, this fixed order can
+    miss a chain another order would allow (PostHog tries every order): accepted, it needs
+    several multi-step events of one person in the same microsecond."""
+    masks = np.arange(1 << n, dtype=np.int64)
+    order = np.lexsort((masks, masks & -masks))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _keys(pk: np.ndarray, t: np.ndarray, spare: int) -> tuple[np.ndarray, _Keys]:
+    """(person, time) keys with `spare` bits free below 62 (for the tie rank)."""
     codes, uniques = pd.factorize(pk)
     key = codes.astype(np.int64, copy=False)
     pbits = max(len(uniques) - 1, 1).bit_length()
     t0 = int(t.min())
     bits = max(int(t.max()) - t0, 1).bit_length()
     distinct = None
-    if pbits + bits > 62:  # e.g. a year of µs and a million persons (keys stay < sentinel)
+    if pbits + bits > 62 - spare:  # e.g. a year of µs and a million persons
         distinct, low = np.unique(t, return_inverse=True)
         bits, t0, t = max(len(distinct) - 1, 1).bit_length(), 0, low.reshape(-1)
     key <<= bits
@@ -94,7 +112,7 @@ def best_attempts(
 ) -> Best:
     """pk: person hashes (uint64/int64), t: epoch µs (int64), marks: bit k-1 set where a row
     is step k. `rows=False`: Best.row is left None (no breakdown needs it), which lets a part
-    sort its keys with the step bits packed in (np.sort, ~4x faster than argsort + take).
+    sort its keys in place (np.sort, ~4x faster than argsort + take).
 
     Persons are split by their hash's low bits into parts of ~CHUNK rows, each solved alone:
     small arrays are cheaper here than big ones (a fresh 40 MB array page-faults its way in,
@@ -130,26 +148,24 @@ def _best(
     empty = np.empty(0, dtype=np.int64)
     if len(pk) == 0 or not (marks & 1).any():
         return Best(empty if rows else None, empty, [empty] * n)
-    unsorted, k = _keys(pk, t)
+    unsorted, k = _keys(pk, t, n)
+    rank = tie_ranks(n)
+    unsorted <<= n  # (person, time, tie rank): the order every attempt follows
+    unsorted |= rank[marks]
     size = len(unsorted)
     key = np.empty(size + 1, dtype=np.int64)  # sorted, then a sentinel no bound reaches
     key[size] = np.iinfo(np.int64).max
     order = None
-    if not rows and int(unsorted.max()) < 1 << (62 - n):  # room for the step bits below
-        unsorted <<= n
-        unsorted |= marks
-        unsorted.sort()
-        ms = (unsorted & ((1 << n) - 1)).astype(np.uint8)
-        np.right_shift(unsorted, n, out=key[:size])
-    else:
+    if rows:
         order = np.argsort(unsorted)
         np.take(unsorted, order, out=key[:size])
-        ms = marks[order]
+    else:
+        unsorted.sort()
+        key[:size] = unsorted
     del unsorted
+    ms = np.argsort(rank)[key[:size] & ((1 << n) - 1)].astype(np.uint8)  # rank → step bits
+    key[:size] >>= n  # (person, time)
     idx = np.arange(size, dtype=np.int32 if size < 2**31 - 1 else np.int64)
-    # the first position past i's (person, time) is i + 1 unless equal keys follow
-    tied = key[1:size] == key[: size - 1]
-    later = _next_from(np.append(True, ~tied), idx) if tied.any() else None
 
     att = np.flatnonzero(ms & 1)
     first_key = key[att]
@@ -159,22 +175,24 @@ def _best(
     level = np.ones(len(att), dtype=np.int64)
     steps = [att]
     cur, alive = att, np.ones(len(att), dtype=bool)
-    for step in range(2, n + 1):
-        after = cur + 1 if later is None else later[cur + 1]
-        hit = _next_from((ms & (1 << (step - 1))) != 0, idx)[after]
+    for step in range(2, n + 1):  # the next step-k event at a later position
+        hit = _next_from((ms & (1 << (step - 1))) != 0, idx)[cur + 1]
         alive &= key[hit] <= bound
         level += alive
         cur = np.where(alive, hit, cur)
         steps.append(cur)
-    # att is in (person, time) order: per person the deepest level, then its latest attempt
+    # att is in (person, time) order: per person the deepest level, the attempts reaching it
+    # earliest (key[cur]: the person's bits, then the time of its last step), the latest of them
     who = first_key >> k.bits
-    first = np.empty(len(att), dtype=bool)
-    first[0] = True
-    np.not_equal(who[1:], who[:-1], out=first[1:])
-    best = np.maximum.reduceat((level << 40) | np.arange(len(att)), np.flatnonzero(first))
-    chosen = best & ((1 << 40) - 1)
+    starts = np.flatnonzero(np.append(True, who[1:] != who[:-1]))
+    sizes = np.diff(np.append(starts, len(att)))
+    top = np.maximum.reduceat(level, starts)
+    best = level == np.repeat(top, sizes)
+    done = np.where(best, key[cur], np.iinfo(np.int64).max)
+    best &= done == np.repeat(np.minimum.reduceat(done, starts), sizes)
+    chosen = np.maximum.reduceat(np.where(best, np.arange(len(att)), -1), starts)
     times = [k.time(key[s[chosen]] & mask) for s in steps]
-    return Best(None if order is None else order[att[chosen]], best >> 40, times)
+    return Best(None if order is None else order[att[chosen]], top, times)
 
 
 def funnel(events: pa.Table, n: int, window_us: int) -> pd.DataFrame:

@@ -248,10 +248,10 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
                  breakdown_by: str | None = None) -> pd.DataFrame:  # fmt: skip
     """SPEC 4 ordered funnel on silver: per person, the furthest step over all step-1 starts.
 
-    Each next step is the earliest matching event after the previous one, valid when within
-    the window of its step-1 event (limit included). A person counts once, at the attempt
-    reaching furthest; step times come from the latest such attempt (the shortest path, as
-    PostHog reports time to convert). See funnel_reach.
+    Each next step is the next matching event after the previous one (equal times in step
+    order), valid when within the window of its step-1 event (limit included). A person counts
+    once, at the deepest step; step times come from the attempt that got there first, the
+    latest of those (PostHog's time to convert). The same rule as gold: see funnel_reach.
     """
     if not 2 <= len(steps) <= 6:
         raise ValueError("a funnel has 2 to 6 steps")

@@ -1,6 +1,5 @@
-"""The ad-hoc funnel (funnel_sql + funnel_reach) against two references: a plain per-attempt
-loop written from SPEC 4's text, and the ASOF-join SQL the dashboard ran before (its results,
-medians included, must not change)."""
+"""The ad-hoc funnel (funnel_sql + funnel_reach) against a plain per-attempt loop written from
+SPEC 4's text and the tie rule; test_funnel_gold.py checks the same figures against dbt's."""
 
 from __future__ import annotations
 
@@ -18,23 +17,32 @@ DAY = 86_400 * 10**6
 
 
 def reference(pk, t, m, n, window):
-    """person → (level, step times) of the best attempt, one attempt at a time."""
-    rows = sorted(zip(pk.tolist(), t.tolist(), m.tolist(), strict=True))
+    """person → (level, step times) of the best attempt, one attempt at a time.
+
+    A person's events in time order, ties by the first step they match, then their step bits;
+    each next step is the first matching event at a later place, within the window of step 1.
+    Best: deepest, then the one that got there first, then the latest step-1 event."""
+    rows = sorted(zip(pk.tolist(), t.tolist(), m.tolist(), strict=True),
+                  key=lambda r: (r[0], r[1], r[2] & -r[2], r[2]))  # fmt: skip
     out = {}
     for p in dict.fromkeys(r[0] for r in rows):
         mine = [(ti, mi) for q, ti, mi in rows if q == p]
-        for t1, m1 in mine:
+        best = None
+        for i, (t1, m1) in enumerate(mine):
             if not m1 & 1:
                 continue
-            times = [t1]
+            times, at = [t1], i
             for k in range(2, n + 1):
-                later = [ti for ti, mi in mine if mi >> (k - 1) & 1 and ti > times[-1]]
-                if not later or min(later) > t1 + window:
+                nxt = [j for j in range(at + 1, len(mine)) if mine[j][1] >> (k - 1) & 1]
+                if not nxt or mine[nxt[0]][0] > t1 + window:
                     break
-                times.append(min(later))
-            score = (len(times), t1)  # deepest, then the latest step-1 event
-            if p not in out or score >= (out[p][0], out[p][1][0]):
-                out[p] = (len(times), times)
+                at = nxt[0]
+                times.append(mine[at][0])
+            score = (len(times), -times[-1], i)
+            if best is None or score > best[0]:
+                best = (score, times)
+        if best is not None:
+            out[p] = (len(best[1]), best[1])
     return out
 
 
@@ -53,25 +61,33 @@ def test_edge_cases_by_hand():
         (2, 0, 1), (2, 10 + DAY, 2),              # past the 1-day window → 1
         (3, 0, 1), (3, DAY, 2),                   # exactly at the limit → 2, 86,400 s
         (4, 0, 1), (4, 5, 1), (4, 8, 1), (4, 9, 2),  # repeated step 1: the latest, 1 µs
-        (5, 7, 1), (5, 7, 2),                     # same time is not "after" → 1
+        (5, 7, 1), (5, 7, 2),                     # same time counts as in order → 2, 0 s
+        (12, 7, 2), (12, 7, 1),                   # ... whatever order the rows come in
         (6, 3, 3),                                # one event, both steps: not twice → 1
-        (7, 3, 3), (7, 3, 3), (7, 4, 3),          # equal times, then a later one → 2, 1 µs
+        (7, 3, 3), (7, 3, 3), (7, 4, 3),          # two events at 3 → 2, 0 s (first there)
         (8, 0, 2),                                # no step 1: not counted
+        (9, 0, 1), (9, 10, 2), (9, 100, 1), (9, 101, 2),  # converts twice: the first, 10 µs
+        (11, 5, 3), (11, 5, 1),                   # tie: step 1 alone, then the both-steps one
     ]  # fmt: skip
     pk, t, m = (np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
     got = solve(pk, t, m.astype(np.uint8), 2, DAY)
-    want = {1: (1, [10]), 2: (1, [0]), 3: (2, [0, DAY]), 4: (2, [8, 9]), 5: (1, [7]),
-            6: (1, [3]), 7: (2, [3, 4])}  # fmt: skip
+    want = {1: (1, [10]), 2: (1, [0]), 3: (2, [0, DAY]), 4: (2, [8, 9]), 5: (2, [7, 7]),
+            12: (2, [7, 7]), 6: (1, [3]), 7: (2, [3, 3]), 9: (2, [0, 10]),
+            11: (2, [5, 5])}  # fmt: skip
     assert got == want == reference(pk, t, m, 2, DAY)
 
 
-def test_deepest_attempt_wins_over_a_later_one():
+def test_deepest_attempt_wins_then_the_first_to_get_there():
     # steps a → b → c: the attempt at 0 completes; the one at 100 only reaches b
     pk = np.zeros(5, dtype=np.int64)
     t = np.array([0, 10, 20, 100, 110])
     m = np.array([1, 2, 4, 1, 2], dtype=np.uint8)
     assert solve(pk, t, m, 3, 1000) == {0: (3, [0, 10, 20])}
-    assert solve(pk, t, m, 3, 15) == {0: (2, [100, 110])}  # c at 20 is outside 0's window
+    # c at 20 is outside 0's window: both reach b, the one at 0 first (PostHog's first
+    # conversion), not the later, equally deep one
+    assert solve(pk, t, m, 3, 15) == {0: (2, [0, 10])}
+    m[2] = 2  # b again at 20: still reached first at 10
+    assert solve(pk, t, m, 3, 15) == {0: (2, [0, 10])}
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -96,56 +112,36 @@ def test_random_against_the_loop(seed, monkeypatch):
     )
 
 
-def _old_sql(steps, window_s, column):
-    """The dashboard's funnel SQL up to this change (ASOF joins, arg_max over structs)."""
-    params = {"window_us": round(window_s * 1_000_000)}
-    marks = []
-    for i, (event, path) in enumerate(steps, 1):
-        params[f"e{i}"] = event
-        cond = f"event = $e{i}"
-        if path:
-            params[f"p{i}"] = path
-            cond += f" and path {'glob' if '*' in path else '='} $p{i}"
-        marks.append(f"coalesce({cond}, false) as m{i}")
-    b = f"coalesce({column}, '(none)')" if column else "null::varchar"
-    n = len(steps)
-    ctes = [
-        f"base as materialized (select hash(person_id) as pk, epoch_us(event_time) as t, {b} "
-        f"as b, {', '.join(marks)} from events where {funnel_sql.BASE_WHERE})",
-        "a1 as (select pk, b, t as t1 from base where m1)",
-    ]
-    for i in range(2, n + 1):
-        p = f"a{i - 1}"
-        ctes.append(
-            f"s{i} as (select pk, t from base where m{i}), a{i} as (select {p}.*, case when "
-            f"s{i}.t <= {p}.t1 + $window_us then s{i}.t end as t{i} from {p} asof left join "
-            f"s{i} on {p}.pk = s{i}.pk and {p}.t{i - 1} < s{i}.t)"
-        )
-    level = " + ".join(["1"] + [f"(t{i} is not null)::int" for i in range(2, n + 1)])
-    times = ", ".join(["b"] + [f"t{i}" for i in range(1, n + 1)])
-    ctes.append(
-        f"scored as (select pk, {level} as level, {times} from a{n}), best as (select pk, "
-        f"arg_max(struct_pack({times}), struct_pack(level, t1)) as att, max(level) as level "
-        "from scored group by pk)"
-    )
-    figs = [f"count(*) filter (level >= {k}) as p{k}" for k in range(1, n + 1)]
-    figs += [
-        f"median((att.t{k} - att.t{k - 1}) / 1e6) filter (level >= {k}) as m{k}"
-        for k in range(2, n + 1)
-    ]
-    sql = f"with {', '.join(ctes)} select att.b as breakdown, {', '.join(figs)} from best"
-    return sql + " group by 1", params
+def _expected(events, n, window):
+    """funnel()'s figures from the reference loop; the breakdown label is that of the best
+    attempt's step-1 event (one label per person and time in the data below)."""
+    pk = events.column("pk").to_numpy()
+    t = events.column("t").cast("int64").to_numpy()
+    m = events.column("m").to_numpy()
+    b = events.column("b").to_pylist() if "b" in events.column_names else [None] * len(pk)
+    label = dict(zip(zip(pk.tolist(), t.tolist(), strict=True), b, strict=True))
+    rows = []
+    for p, (level, times) in reference(pk, t, m, n, window).items():
+        row = {"breakdown": label[(p, times[0])]}
+        row |= {f"p{k}": level >= k for k in range(1, n + 1)}
+        row |= {f"m{k}": (times[k - 1] - times[k - 2]) / 1e6 if level >= k else np.nan
+                for k in range(2, n + 1)}  # fmt: skip
+        rows.append(row)
+    g = pd.DataFrame(rows).groupby("breakdown", dropna=False)
+    ps, ms = [f"p{k}" for k in range(1, n + 1)], [f"m{k}" for k in range(2, n + 1)]
+    out = g[ps].sum().join(g[ms].median()).reset_index()
+    return out.assign(breakdown=None) if "b" not in events.column_names else out
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_same_figures_as_the_old_sql(seed):
+def test_figures_from_silver_as_the_loop(seed):
+    """The dashboard's path: funnel_sql over a silver-like table, then funnel()'s figures."""
     r = random.Random(seed)
     start = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
     rows, devices = [], {}
     for _ in range(r.randrange(200, 2000)):
         person = f"p{r.randrange(60)}"
         when = start + dt.timedelta(seconds=r.randrange(0, 2 * 86_400, r.choice([1, 600])))
-        # one device per person and time: equal step-1 times are one attempt in both versions
         device = devices.setdefault((person, when), r.choice(["desktop", "mobile", None]))
         rows.append(("shop", False, when.date(), when, person, r.choice("abc"),
                      r.choice(["/", "/x", "/y/1", None]), device))  # fmt: skip
@@ -164,9 +160,9 @@ def test_same_figures_as_the_old_sql(seed):
         for window_s, column in ((3600.0, None), (86_400.0, "device_type"), (0.0, None)):
             sql, params = funnel_sql.build(steps, column)
             events = con.sql(sql, params=base | params).to_arrow_table()
-            new = funnel_reach.funnel(events, len(steps), round(window_s * 1e6))
-            old_sql, old_params = _old_sql(steps, window_s, column)
-            old = con.execute(old_sql, base | old_params).df()
+            window = round(window_s * 1e6)
+            got = funnel_reach.funnel(events, len(steps), window)
+            want = _expected(events, len(steps), window)
             key = ["breakdown"] if column else []
-            new, old = (x.sort_values(key or "p1", ignore_index=True) for x in (new, old))
-            pd.testing.assert_frame_equal(new, old, check_dtype=False, rtol=1e-12)
+            got, want = (x.sort_values(key or "p1", ignore_index=True) for x in (got, want))
+            pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-12)

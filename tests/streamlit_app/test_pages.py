@@ -83,9 +83,11 @@ def test_funnels_configured_and_adhoc(lake, app):
     at.selectbox(key="adhoc_u").set_value("m").run()
     assert at.dataframe[-1].value["persons"].tolist() == [2, 1, 0]
     at.selectbox(key="adhoc_by").set_value("Device").run()
-    by = at.dataframe[-1].value  # both people's furthest (latest) attempts were on mobile
-    assert by["breakdown"].tolist() == ["mobile"] * 3
-    assert by["persons"].tolist() == [2, 1, 0]
+    # by the best attempt's device: p1 reached /product/* on desktop (10 Nov) before mobile
+    # (12 Nov), and the first to get there counts; p3 only landed, on mobile
+    by = at.dataframe[-1].value
+    assert by[by["breakdown"] == "desktop"]["persons"].tolist() == [1, 1, 0]
+    assert by[by["breakdown"] == "mobile"]["persons"].tolist() == [1, 0, 0]
     at.selectbox(key="adhoc_u").set_value("d").run()  # 2 days: p1 converts on desktop (10 Nov)
     by = at.dataframe[-1].value
     assert by[by["breakdown"] == "desktop"]["persons"].tolist() == [1, 1, 1]

@@ -1,10 +1,13 @@
 {#-
   Funnel reach per person (SPEC 4, PostHog's ordered mode). From every step-1 event ("attempt")
-  the earliest later step-2 event, then the earliest later step-3 event, ... are taken, all
-  within the window from the step-1 event, the limit included; other events may come between.
-  Earliest-next is optimal, so an attempt's depth is the furthest step it can reach. A person
-  counts once, at their deepest attempt (ties: the earliest attempt), whose step times give the
-  time from the previous step. Grain: one row per project, funnel, person and step reached.
+  the next step-2 event in pos order (int_funnel_step_events: time, ties in step order), then
+  the next step-3 event, ... are taken, all within the window from the step-1 event, the limit
+  included; other events may come between. Earliest-next is optimal, so an attempt's depth is
+  the furthest step it can reach. A person counts once, at their deepest step; the step times
+  (time from the previous step) come from the attempt that reached it first, among those the
+  latest (PostHog's time to convert: the first conversion, by its shortest path). The
+  dashboard's funnel_reach.py follows the same rule. Grain: one row per project, funnel,
+  person and step reached.
 -#}
 with recursive int_funnel_step_events as (
     select * from {{ ref('int_funnel_step_events') }}
@@ -39,13 +42,23 @@ attempts (
 ),
 
 depths as (
-    select project_id, funnel, person_id, start_pos, max(step) as depth
+    select
+        project_id,
+        funnel,
+        person_id,
+        start_pos,
+        max(step) as depth,
+        arg_max(event_time, step) as reached_at
     from attempts
     group by project_id, funnel, person_id, start_pos
 ),
 
 best as (
-    select project_id, funnel, person_id, arg_min(start_pos, (-depth, start_pos)) as start_pos
+    select
+        project_id,
+        funnel,
+        person_id,
+        arg_min(start_pos, (-depth, reached_at, -start_pos)) as start_pos
     from depths
     group by project_id, funnel, person_id
 ),

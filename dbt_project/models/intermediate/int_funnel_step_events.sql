@@ -1,7 +1,11 @@
 {#-
   Events that match a funnel step (event name, and the step's exact path or glob), with their
-  position in the person's time order (event_time, then event_id: a deterministic order for
-  equal times). One event may match several steps. Grain: one row per event and funnel step.
+  position in the person's order for the funnel: event_time, then, for equal times, step order
+  (the first step the event matches, then its steps as bits: bit k-1 for step k), then event_id
+  (events equal in all that are interchangeable). So a step-k event at the same time as a
+  step-(k-1) event comes after it, as PostHog counts ties; the dashboard's funnel_reach.py
+  orders events the same way (tie_ranks). One event may match several steps (one row each,
+  one pos). Grain: one row per event and funnel step.
 -#}
 with int_events_persons as (
     select * from {{ ref('int_events_persons') }}
@@ -24,11 +28,21 @@ matched as (
     inner join stg_funnel_steps as s
         on s.event_name = e.event_name
         and (s.path_pattern is null or e.path like s.path_pattern escape '\')
+),
+
+with_steps as (
+    select
+        *,
+        min(step) over same_event as first_step,
+        bit_or(1 << (step - 1)) over same_event as steps_mask
+    from matched
+    window same_event as (partition by project_id, funnel, event_id)
 )
 
 select
     *,
     dense_rank() over (
-        partition by project_id, person_id order by event_time, event_id
+        partition by project_id, funnel, person_id
+        order by event_time, first_step, steps_mask, event_id
     ) as pos
-from matched
+from with_steps
