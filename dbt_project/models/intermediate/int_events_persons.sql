@@ -12,7 +12,7 @@ int_identity as (
 resolved as (
     select
         e.*,
-        {{ resolve_person('e.person_id', 'e.visitor_id', 'i.person_id') }} as resolved_person_id
+        {{ resolve_person('e.user_id', 'e.visitor_id', 'i.person_id') }} as resolved_person_id
     from int_events_sessionized as e
     left join int_identity as i
         on i.project_id = e.project_id and i.visitor_id = e.visitor_id

@@ -1,7 +1,8 @@
 {#-
   One row per session (SPEC 4): times, counts, bounce, and entry attributes from its first
-  event. person_id_raw is silver's person of the session's last event; marts resolve it through
-  int_identity. Incremental: rebuilds the sessions of groups int_events_sessionized rebuilt.
+  event. user_id_raw is the user_id of the session's last event (NULL when anonymous); the marts
+  resolve the session's person from it and int_identity. Incremental: rebuilds the sessions of
+  groups int_events_sessionized rebuilt.
 -#}
 {{
     config(
@@ -32,7 +33,7 @@ totals as (
         count(*) filter (where event_name = 'page_view') as pageviews,
         count(*) as events,
         count(*) filter (where event_name = 'click') as clicks,
-        arg_max(person_id, seq) as person_id_raw,
+        arg_max_null(user_id, seq) as user_id_raw,
         arg_max_null(path, seq) filter (where event_name = 'page_view') as exit_page_path,
         arg_max(path, seq) filter (where path is not null) as last_path,
         max(_loaded_at) as _loaded_at
@@ -51,7 +52,7 @@ sessions as (
         t.session_id,
         f.sdk_session_id,
         f.visitor_id,
-        t.person_id_raw,
+        t.user_id_raw,
         t.started_at,
         t.ended_at,
         date_diff('microsecond', t.started_at, t.ended_at) / 1e6 as duration_s,

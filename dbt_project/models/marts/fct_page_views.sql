@@ -59,7 +59,7 @@ resolved as (
         p.project_id,
         p.event_id,
         p.session_id,
-        cast({{ resolve_person('p.person_id_raw', 'p.visitor_id', 'i.person_id') }} as varchar)
+        cast({{ resolve_person('p.user_id_raw', 'p.visitor_id', 'i.person_id') }} as varchar)
             as person_id,
         p.event_time,
         p.path,

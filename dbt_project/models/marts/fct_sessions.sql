@@ -76,7 +76,7 @@ resolved as (
     select
         s.project_id,
         s.session_id,
-        cast({{ resolve_person('s.person_id_raw', 's.visitor_id', 'i.person_id') }} as varchar)
+        cast({{ resolve_person('s.user_id_raw', 's.visitor_id', 'i.person_id') }} as varchar)
             as person_id,
         s.visitor_id,
         s.started_at,
