@@ -72,13 +72,16 @@ def run_dbt_build(
     full_refresh: bool = False,
     tests: bool = True,
     unit_tests: bool = True,
+    daily_tests: bool = True,
 ) -> None:
     """`dbt build` (models, tests, unit tests); raises DbtBuildError naming the failing nodes.
 
     full_refresh rebuilds the incremental models from all of silver (needed after erasure);
     tests=False builds the models only (data and unit tests cost ~0.15 s a node);
     unit_tests=False keeps the data tests (they gate publishing) but skips the unit tests,
-    which check fixed fixtures and cannot change between micro-batches.
+    which check fixed fixtures and cannot change between micro-batches; daily_tests=False also
+    skips the data tests tagged `daily` (dbt_project.yml: all but the marts'), as a micro-batch
+    does; `run_dbt_build(select="tag:daily")` runs just those (the maintenance job).
     """
     from dbt_project.plugins.funnels import load_funnels
 
@@ -110,6 +113,8 @@ def run_dbt_build(
         cmd += ["--exclude-resource-type", "test", "unit_test"]
     elif not unit_tests:
         cmd += ["--exclude-resource-type", "unit_test"]
+    if tests and not daily_tests:
+        cmd += ["--exclude", "tag:daily"]
     proc = subprocess.run(cmd, env=dbt_env(settings), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         failures = _failures(target)

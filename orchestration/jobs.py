@@ -1,10 +1,13 @@
-"""Jobs: the pipeline (every asset, in one process), the daily maintenance pass, and erasure.
+"""Jobs: the pipeline (every asset, in one process), the daily maintenance pass (with dbt's
+daily data tests), and erasure.
 
 All carry the tag `beaconlake/lane=pipeline`, limited to one run by dagster.yaml's run queue
 (together with max_concurrent_runs: 1), so maintenance never compacts under a running batch
 and an erasure waits for the running batch (it also takes the pipeline lock, as the CLI does).
 In-process execution: one process per run instead of one per step (~8 s each, FIGURES.md).
 """
+
+from pathlib import Path
 
 import dagster as dg
 
@@ -30,9 +33,24 @@ def maintain_lake(context: dg.OpExecutionContext) -> dict:
     return out
 
 
+@dg.op(
+    description="dbt's data tests tagged `daily` (source, staging, intermediate), which the "
+    "micro-batches skip; a failure fails this run."
+)
+def dbt_daily_tests(context: dg.OpExecutionContext, maintained: dict) -> None:
+    from beaconlake.settings import get_settings
+    from orchestration.dbt_build import run_dbt_build
+
+    if not Path(get_settings().duckdb_path).exists():
+        context.log.info("no dbt build yet: nothing to test")
+        return
+    with pipeline_lock():
+        run_dbt_build(select="tag:daily", unit_tests=False)
+
+
 @dg.job(name="maintenance", tags=LANE, executor_def=dg.in_process_executor)
 def maintenance_job() -> None:
-    maintain_lake()
+    dbt_daily_tests(maintain_lake())
 
 
 class ErasureConfig(dg.Config):

@@ -24,6 +24,12 @@ DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 prepare_if_dev_and_stale(DBT_PROJECT)
 
 SILVER_SOURCES = {"events", "replay_chunks"}
+# dbt tests with this tag (dbt_project.yml: the source, staging and intermediate tests) run in
+# the daily maintenance job, not with every micro-batch; the marts' tests gate publishing.
+DAILY_TAG = "daily"
+MICRO_BATCH_ARGS = [
+    "build", "--exclude-resource-type", "unit_test", "--exclude", f"tag:{DAILY_TAG}"
+]  # fmt: skip
 
 
 class Translator(DagsterDbtTranslator):
@@ -38,6 +44,18 @@ class Translator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return "dbt"
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """The marts' tests are asset checks of each micro-batch; daily ones are not."""
+        if DAILY_TAG in manifest["nodes"].get(unique_id, {}).get("tags", []):
+            return None
+        return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
 
 
 def dbt_resource() -> DbtCliResource:
@@ -62,9 +80,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterat
 
     os.environ.update(dbt_env())  # the dbt subprocess inherits this run worker's environment
     with pipeline_lock():
-        # Unit tests check fixed fixtures (the test suite runs them); data tests gate gold.
-        args = ["build", "--exclude-resource-type", "unit_test"]
-        yield from dbt.cli(args, context=context).stream()
+        # Unit tests check fixed fixtures (the test suite runs them); the marts' tests gate gold.
+        yield from dbt.cli(MICRO_BATCH_ARGS, context=context).stream()
 
 
 def mart_keys_by_alias() -> dict[str, dg.AssetKey]:

@@ -41,3 +41,31 @@ def test_duplicate_event_in_silver_fails_the_build_by_name(build_env: Path) -> N
     io.append(EVENTS, rows[:1])  # the same event_id twice
     with pytest.raises(DbtBuildError, match=r"source_unique_lake_events_event_id.*Got 1 result"):
         run_dbt_build(select="source:lake.events")
+
+
+def _ran_tests(db: Path) -> dict[str, list[str]]:
+    """Test nodes of the last build (run_results.json) → the tags dbt gave them."""
+    import json
+
+    target = db.parent / "dbt_target"
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    return {
+        r["unique_id"]: nodes[r["unique_id"]]["tags"]
+        for r in results
+        if r["unique_id"].startswith("test.")
+    }
+
+
+def test_a_micro_batch_runs_the_marts_tests_and_the_daily_run_the_rest(build_env: Path) -> None:
+    """What a micro-batch skips (dbt_project.yml's `daily` tag) runs in the maintenance job."""
+    io.append(EVENTS, events())
+    run_dbt_build(unit_tests=False, daily_tests=False)
+    micro = _ran_tests(build_env)
+    assert micro and not [t for t, tags in micro.items() if "daily" in tags]
+    assert any(t.startswith("test.beaconlake.not_null_fct_sessions_session_id") for t in micro)
+    run_dbt_build(select="tag:daily", unit_tests=False)
+    daily = _ran_tests(build_env)
+    assert daily and all("daily" in tags for tags in daily.values())
+    assert any(t.startswith("test.beaconlake.source_unique_lake_events_event_id") for t in daily)
+    assert not set(micro) & set(daily)
