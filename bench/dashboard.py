@@ -8,7 +8,7 @@ for each page calls the same `streamlit_app.queries` functions the page calls, i
 Python process per page:
 - cold: the page's first run in that process (DuckDB views built, Delta logs and Parquet files
   read; the OS file cache is warm, as on a running server);
-- warm: the same queries again with Streamlit's result cache cleared (median of --repeat);
+- warm: the same queries again with Streamlit's caches cleared (median of --repeat);
 - filter change: what a click costs, a new cache key (a dimension, the next page, a
   breakdown; median of --repeat, the result cache cleared before each);
 - cache hit: the same view again, answered by Streamlit's result cache.
@@ -209,7 +209,12 @@ def measure_page(page: str, root: str, now: dt.datetime, repeat: int) -> dict:
 
     from streamlit_app import funnel_defs, queries  # noqa: F401 - imports are not page time
 
-    clear = st.cache_data.clear
+    def clear() -> None:
+        """Streamlit's result cache, and the derived data kept with st.cache_resource (the page
+        filter's sessions): a click pays for finding them, as a user's first click does."""
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
     t0 = time.perf_counter()
     actions = page_actions(page, root, now)  # may run the view once to find a cursor/session
     setup_s = time.perf_counter() - t0

@@ -116,6 +116,11 @@ def connect(
     return con
 
 
+def versions(tables: Sequence[str], root: str | None = None) -> tuple[int, ...]:
+    """The tables' Delta versions as a snapshot sees them (a cache key for derived data)."""
+    return _versions(tables, lake_root(root))
+
+
 def _versions(tables: Sequence[str], root: str) -> tuple[int, ...]:
     """Each table's newest Delta commit number, from a listing of its _delta_log (local lakes).
 
@@ -178,16 +183,30 @@ def query(
     root: str | None = None,
     since: dt.date | None = None,
     hashed: bool = False,
+    arrow: dict[str, pa.Table] | None = None,
 ) -> pd.DataFrame:
-    """Run one parameterised query on a snapshot; every filter value is a bound parameter."""
-    return _run(lambda cur: cur.execute(sql, params or {}).df(), tables, root, since, hashed)
+    """Run one parameterised query on a snapshot; every filter value is a bound parameter.
+
+    `arrow`: Arrow tables the query reads by these names (registered on its cursor only)."""
+
+    def fetch(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        for name, table in (arrow or {}).items():
+            cur.register(name, table)
+        return cur.execute(sql, params or {}).df()
+
+    return _run(fetch, tables, root, since, hashed)
 
 
 def query_arrow(
-    sql: str, params: dict[str, Any] | None, tables: Sequence[str], root: str | None = None
+    sql: str,
+    params: dict[str, Any] | None,
+    tables: Sequence[str],
+    root: str | None = None,
+    hashed: bool = False,
 ) -> pa.Table:
     """As `query`, as an Arrow table: numpy reads its number columns without a copy."""
-    return _run(lambda cur: cur.sql(sql, params=params or {}).to_arrow_table(), tables, root)
+    fetch = lambda cur: cur.sql(sql, params=params or {}).to_arrow_table()  # noqa: E731
+    return _run(fetch, tables, root, None, hashed)
 
 
 def _run(

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import db, rollup
-from streamlit_app.filters import DIMENSIONS, Filters, page_view_conditions
+from streamlit_app import db, page_filter, rollup
+from streamlit_app.filters import Filters, page_view_conditions
 from streamlit_app.filters import session_conditions as _sess
 
 TTL = 60  # gold changes once per micro-batch (≥ 30 s)
@@ -32,7 +32,7 @@ def range_params(f: Filters) -> dict[str, Any]:
 def sessions_source(f: Filters) -> str:
     """`sessions_h` where the page filter's semi-join needs `sh`, else the Parquet view, whose
     scan takes the filters in (cheaper when no id is read)."""
-    return "sessions_h" if any(DIMENSIONS[k][1] is None for k, _ in f.dims) else "sessions"
+    return "sessions_h" if page_filter.applies(f) else "sessions"
 
 
 def _hours(f: Filters) -> dict[str, int] | None:
@@ -74,14 +74,17 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
 
     Visitors (exact) from one scan of `sessions_h`: sessions overlapping each period; sessions,
     bounce rate and duration by start in the period, page views by event time, from the hourly
-    rollups when they answer the period exactly.
+    rollups when they answer the period exactly. With a page filter, the sessions come from
+    `page_filter` (found once for the whole view).
     """
     cond, params = _sess(f)
     params |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
     where = f"from sessions_h s where {cond} and started_at < $end and ended_at >= $pstart"
     hours = _hours(f)
-    if sessions_source(f) == "sessions_h":  # a page filter: its semi-join once, one scan
-        s = v = q(f"select {_VISITORS}, {_SESSION_AGGS} {where}", params, root).iloc[0]
+    if page_filter.applies(f):  # those sessions overlap both periods: no condition needed
+        sql = f"select {page_filter.VISITORS}, {_SESSION_AGGS} from sessions_f"
+        pp = {"start": f.start, "pstart": f.previous.start}
+        s = v = page_filter.query(sql, pp, root, f).iloc[0]
     else:
         v = q(f"select {_VISITORS} {where}", params, root).iloc[0]
         s = q(
@@ -101,14 +104,15 @@ def kpis(root: str, f: Filters) -> dict[str, dict[str, float | None]]:
             root,
         ).iloc[0]
     else:
+        sql = """select count(*) filter (where event_time >= $start) as cur,
+                        count(*) filter (where event_time < $start) as prev from {}"""
         pcond, pparams = page_view_conditions(f)
         pparams |= {"start": f.start, "end": f.end, "pstart": f.previous.start}
-        pv = q(
-            f"""select count(*) filter (where event_time >= $start) as cur,
-                       count(*) filter (where event_time < $start) as prev
-            from page_views pv where {pcond} and event_time >= $pstart and event_time < $end""",
-            pparams,
-            root,
+        where = f"page_views pv where {pcond} and event_time >= $pstart and event_time < $end"
+        pv = (
+            page_filter.query(sql.format("page_views_f"), {"start": f.start}, root, f)
+            if page_filter.applies(f)
+            else q(sql.format(where), pparams, root)
         ).iloc[0]
     out: dict[str, dict[str, float | None]] = {}
     for period in ("cur", "prev"):
@@ -139,17 +143,14 @@ def timeseries(root: str, f: Filters) -> pd.DataFrame:
     Visitors per bucket are HyperLogLog estimates (see `breakdown`); sessions and page views
     are exact.
     """
+    page = page_filter.applies(f)  # then its sessions and page views, found once for the view
+    few = range_params(f) | {"us": _US[f.bucket]}
     cond, params = _sess(f)
-    params |= range_params(f) | {"us": _US[f.bucket]}
-    s = q(
-        f"""select {_BUCKET.format(col="started_at")} as bucket,
-                   least(approx_count_distinct(vh), count(*)) as visitors,
-                   count(*) as sessions
-            from sessions_h s where {cond} and started_at >= $start and started_at < $end
-            group by 1""",
-        params,
-        root,
-    )
+    source = "sessions_f where" if page else f"sessions_h s where {cond} and"
+    sql = f"""select {_BUCKET.format(col="started_at")} as bucket,
+                     least(approx_count_distinct(vh), count(*)) as visitors, count(*) as sessions
+              from {source} started_at >= $start and started_at < $end group by 1"""
+    s = page_filter.query(sql, few, root, f) if page else q(sql, params | few, root)
     hours = _hours(f)
     if hours is not None:  # the hourly rollup, hours summed into the bucket
         p = q(
@@ -161,14 +162,10 @@ def timeseries(root: str, f: Filters) -> pd.DataFrame:
         )  # fmt: skip
     else:
         pcond, pparams = page_view_conditions(f)
-        pparams |= range_params(f) | {"us": _US[f.bucket]}
-        p = q(
-            f"""select {_BUCKET.format(col="event_time")} as bucket, count(*) as pageviews
-                from page_views pv where {pcond} and event_time >= $start and event_time < $end
-                group by 1""",
-            pparams,
-            root,
-        )
+        source = "page_views_f where" if page else f"page_views pv where {pcond} and"
+        sql = f"""select {_BUCKET.format(col="event_time")} as bucket, count(*) as pageviews
+                  from {source} event_time >= $start and event_time < $end group by 1"""
+        p = page_filter.query(sql, few, root, f) if page else q(sql, pparams | few, root)
     freq = "h" if f.bucket == "hour" else "D"
     idx = pd.date_range(f.start, f.end, freq=freq, inclusive="left", tz="UTC")
     out = pd.DataFrame(index=idx)
