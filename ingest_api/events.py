@@ -4,6 +4,7 @@ pydantic): headers read once, the body decoded by the fast path where it can, on
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import time
@@ -59,10 +60,18 @@ async def _project(state: CollectorState, key: str | None) -> str:
     return project
 
 
+def batch_ids() -> itertools.count:
+    """Request ids without a syscall each (os.urandom was ~2% of a worker's loop): a random
+    48-bit prefix per endpoint (one per worker process) and a counter, 24 hex digits as before.
+    An id only tells one request's rows apart (event_id is the deduplication key)."""
+    return itertools.count(int.from_bytes(os.urandom(6)) << 48)
+
+
 def make_endpoint(state: CollectorState):
     s = state.settings
     cap, max_batch = s.max_body_bytes, s.max_batch_events
     origins = list(s.cors_origins)
+    next_id = batch_ids().__next__
 
     async def post_events(scope: Scope, receive: Receive, send: Send) -> None:
         t0 = time.perf_counter()
@@ -88,14 +97,14 @@ def make_endpoint(state: CollectorState):
             ua = _text(h, b"user-agent")
             ua = ua[:MAX_UA_CHARS] if ua else None
             now = dt.datetime.now(dt.UTC)
-            salt = state.current_salt()
+            salt = state.current_salt(now.date())
             pid = project
             meta = RequestMeta(
                 received_at=now,
                 project_id=project,
                 ip_trunc=ip_trunc(ip) if ip else None,
                 user_agent=ua,
-                batch_id=os.urandom(12).hex(),
+                batch_id=f"{next_id():024x}",
                 visitor=lambda: visitor_hash(salt, pid, ip, ua),
                 cookieless=s.cookieless,
             )

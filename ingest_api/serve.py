@@ -51,6 +51,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         workers=workers,
         proxy_headers=False,  # X-Forwarded-For is ours to judge (settings.trusted_proxies)
         access_log=False,  # uvicorn's access log prints client addresses; ours does not
+        server_header=False,  # one header less to check and write an answer; names no software
         log_config=None,
         timeout_graceful_shutdown=30,
         timeout_keep_alive=settings.keep_alive_s,

@@ -86,9 +86,10 @@ class CollectorState:
         except Exception as e:
             log.warning("salt_unavailable", extra={"fields": {"error": type(e).__name__}})
 
-    def current_salt(self) -> bytes:
-        """Today's salt; at day change, keep yesterday's until the new one is loaded."""
-        today = dt.datetime.now(dt.UTC).date()
+    def current_salt(self, today: dt.date | None = None) -> bytes:
+        """Today's salt (`today`: the request's UTC date, so the hot path reads the clock once);
+        at day change, keep yesterday's until the new one is loaded."""
+        today = today or dt.datetime.now(dt.UTC).date()
         if self.salt_day != today and (self._salt_task is None or self._salt_task.done()):
             self._salt_task = asyncio.get_running_loop().create_task(self.refresh_salt())
         return self.salt
