@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -97,6 +98,13 @@ class Settings(BaseSettings):
     )
     duckdb_path: Path = Field(
         Path("./data/build/beaconlake.duckdb"), description="dbt's DuckDB build file."
+    )
+    silver_person_rewrite: Literal["batch", "maintenance"] = Field(
+        "maintenance",
+        description="When silver's person_id of a visitor's earlier anonymous rows becomes the "
+        "user it was identified as: `maintenance`, the daily squash (micro-batches only append; "
+        "gold is resolved either way, docs/silver.md); `batch`, in the enrichment commit (it "
+        "rewrites most of silver's files).",
     )
     replay_retention_days: int = Field(30, description="Days replay chunks are kept.")
     bronze_retention_days: int | None = Field(

@@ -1,6 +1,9 @@
-"""Daily lake upkeep: table settings, compaction, checkpoints, log cleanup, vacuum, retention.
+"""Daily lake upkeep: person squash, table settings, compaction, checkpoints, log cleanup, vacuum,
+retention.
 
-Per existing lake table:
+First the person_id squash of silver events (orchestration.enrich.squash: earlier anonymous rows
+of visitors identified since get their person; before compaction, so its rewritten files are
+compacted too). Then per existing lake table:
 - properties `delta.checkpointInterval=50` (delta-rs checkpoints itself every 50 commits; long
   uncheckpointed logs make every commit and open slower, FIGURES.md), log retention 1 day,
   deleted-file retention 7 days;
@@ -20,7 +23,8 @@ from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError
 
 from lake.io import open_table
-from lake.registry import TABLES, Table
+from lake.registry import EVENTS, TABLES, Table
+from orchestration.enrich.squash import squash
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +78,26 @@ def maintain_table(table: Table, root: str | None = None) -> dict[str, int] | No
 
 
 def maintain(root: str | None = None) -> dict[str, dict[str, int]]:
-    """Upkeep of every registered table, then retention; returns per-table figures."""
+    """The squash, upkeep of every registered table, then retention; returns per-table figures.
+    A failed squash is raised after the rest ran (compaction must not wait for it)."""
     from lake.retention import apply_retention
 
+    squash_error: Exception | None = None
+    try:
+        squashed = squash(root)
+    except Exception as e:
+        log.exception("person squash failed")
+        squashed, squash_error = 0, e
     out: dict[str, dict[str, int]] = {}
     for table in list(TABLES.values()):
         res = maintain_table(table, root)
         if res is not None:
             out[table.path] = res
+    if squashed:
+        out.setdefault(EVENTS.path, {})["person_squashed"] = squashed
     for path, n in apply_retention(root).items():
         out.setdefault(path, {})["retention_deleted"] = n
     log.info("maintenance: %s", out)
+    if squash_error is not None:
+        raise squash_error
     return out

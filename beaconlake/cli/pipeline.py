@@ -39,3 +39,15 @@ def run(
         typer.echo(f"published gold: {tables}")
     secs = ", ".join(f"{k} {v:.1f}s" for k, v in res.seconds.items())
     typer.echo(f"done in {sum(res.seconds.values()):.1f}s ({secs})")
+
+
+@app.command("squash")
+def squash_persons() -> None:
+    """Give silver's earlier anonymous rows their visitor's person now (the daily maintenance
+    does it; gold does not need it): one Delta merge, under the pipeline lock."""
+    from orchestration.enrich.squash import squash
+    from orchestration.lock import pipeline_lock
+
+    with pipeline_lock():
+        n = squash()
+    typer.echo(f"person squash: {n} silver rows rewritten")

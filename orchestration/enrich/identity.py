@@ -3,9 +3,11 @@
 Rule (deterministic, so re-runs agree): a row's person_id is its own user_id when it carries one;
 else the visitor's *first* user_id (earliest event_time, then event_id, over every silver and
 batch row of that visitor carrying a user_id: identify events and any event with user_id);
-else the visitor_id. When a batch gives a visitor a user (or an earlier one), the visitor's
-existing anonymous silver rows are rewritten in the same commit as the batch (a Delta merge), so
-silver always holds the right person_id and gold needs no identity table.
+else the visitor_id. A batch's new rows always get it. The visitor's EARLIER anonymous rows get
+it either in the batch's commit (setting silver_person_rewrite="batch": a Delta merge, which
+rewrites most of silver's files since a visitor's rows lie in every event_date partition) or by
+the daily squash (`squash.py`, default "maintenance"); until then they keep the visitor_id (or
+an earlier first user). Gold never reads this column: dbt resolves persons from the events.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ agent, network and (host, referrer, UTM) combination, and the URL regexes once p
 (url, referrer) pair (`_parsed`, joined back to the events: ~2x faster than per row).
 Order of commits: replay_chunks first, then events (which carries the cursor), each tagged with
 the same app transaction, so a crash anywhere is repaired by re-running: the event_id dedup
-against silver drops what already landed.
+against silver drops what already landed. Events are appended; only with
+silver_person_rewrite="batch" does a batch that identifies visitors merge instead (identity.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from beaconlake.settings import get_settings
 from lake import compaction, duck
 from lake.io import is_local
 from lake.registry import EVENTS, RAW_EVENTS, REPLAY_CHUNKS
@@ -41,6 +43,8 @@ class EnrichResult:
     replay_chunks: int
     person_rewrites: int
     full_scan: bool
+    # Visitors given a new first user; their earlier rows (if any) wait for the daily squash.
+    persons_deferred: int = 0
 
     @property
     def changed(self) -> bool:
@@ -189,8 +193,10 @@ def _enrich(root: str | None) -> EnrichResult:
             )
         _lookups(con)
         changed = identity.build_map(con)
-        rewrites = 0
-        if changed:
+        rewrites, deferred = 0, 0
+        if changed and get_settings().silver_person_rewrite == "maintenance":
+            deferred = changed
+        elif changed:
             old = con.sql(identity.rewrites_sql(EVENTS.columns)).to_arrow_table()
             rewrites = old.num_rows
         if rewrites:
@@ -210,7 +216,14 @@ def _enrich(root: str | None) -> EnrichResult:
     finally:
         con.close()
     res = EnrichResult(
-        p.cursor, p.target, len(p.files), new_count, replays.num_rows, rewrites, p.full_scan
+        p.cursor,
+        p.target,
+        len(p.files),
+        new_count,
+        replays.num_rows,
+        rewrites,
+        p.full_scan,
+        deferred,
     )
     log.info("enrich: %s", res)
     return res

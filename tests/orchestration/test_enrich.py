@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from beaconlake.settings import get_settings
 from lake import io
 from lake.registry import EVENTS
 from orchestration.enrich import cursor, enrich, writer
@@ -46,7 +47,14 @@ def test_a_retry_with_a_new_sent_at_is_the_same_event(lake_root: str) -> None:
     assert got["e1"]["event_time"] == RECEIVED - dt.timedelta(seconds=30)
 
 
-def test_identify_rewrites_earlier_rows_of_the_visitor(lake_root: str) -> None:
+@pytest.fixture
+def batch_mode(lake_root: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """silver_person_rewrite="batch": earlier rows are rewritten in the enrichment commit."""
+    monkeypatch.setenv("BEACONLAKE_SILVER_PERSON_REWRITE", "batch")
+    get_settings.cache_clear()
+
+
+def test_identify_rewrites_earlier_rows_of_the_visitor(lake_root: str, batch_mode: None) -> None:
     land(row("a1", visitor_id="v1"), row("a2", visitor_id="v1"), row("b1", visitor_id="v2"))
     enrich()
     assert {k: r["person_id"] for k, r in silver().items()} == {"a1": "v1", "a2": "v1", "b1": "v2"}
