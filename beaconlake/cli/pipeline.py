@@ -30,9 +30,14 @@ def run(
         raise typer.Exit(1) from None
     e = res.enrich
     bronze = "up to date" if e.bronze_version is None else f"bronze v{e.bronze_version}"
+    deferred = (
+        f", {e.persons_deferred} newly identified visitors' earlier rows left to the squash"
+        if e.persons_deferred
+        else ""
+    )
     typer.echo(
         f"enriched {e.events} events, {e.replay_chunks} replay chunks, "
-        f"{e.person_rewrites} person rewrites ({bronze})"
+        f"{e.person_rewrites} person rewrites{deferred} ({bronze})"
     )
     if res.gold_rows:
         tables = ", ".join(f"{k}={v}" for k, v in sorted(res.gold_rows.items()))

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from beaconlake.cli import app
 from beaconlake.settings import get_settings
 from lake import io
 from lake.registry import EVENTS
@@ -174,3 +176,17 @@ def test_bots_and_own_user_ids_follow_the_same_rule(
     assert squash() == 2
     assert rows() == rows(ref)
     assert persons()["d4"] == "u5"
+
+
+def test_the_cli_reports_deferred_visitors_and_squashes(lake_root: str) -> None:
+    land(*BATCH_1)
+    enrich()
+    land(*BATCH_2)
+    res = CliRunner().invoke(app, ["pipeline", "run", "--enrich-only"])
+    assert res.exit_code == 0, res.output
+    assert "0 person rewrites, 2 newly identified visitors' earlier rows left to" in res.output
+    res = CliRunner().invoke(app, ["pipeline", "squash"])
+    assert (res.exit_code, res.output.strip()) == (0, "person squash: 3 silver rows rewritten")
+    assert persons()["a1"] == "u1"
+    res = CliRunner().invoke(app, ["pipeline", "squash"])
+    assert res.output.strip() == "person squash: 0 silver rows rewritten"
