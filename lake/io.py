@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
@@ -136,9 +136,26 @@ def append(
     return True  # unreachable
 
 
-def overwrite(table: Table, data: pa.Table, root: str | None = None) -> None:
-    """Replace the table's contents in one commit: readers see the old or the new version."""
-    data = conform(table, data)
+def conform_stream(table: Table, reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+    """`conform` batch by batch, so a stream is cast without being held in memory whole."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            yield from conform(table, batch).to_batches()
+
+    return pa.RecordBatchReader.from_batches(table.schema, batches())
+
+
+def overwrite(table: Table, data: pa.Table | pa.RecordBatchReader, root: str | None = None) -> None:
+    """Replace the table's contents in one commit: readers see the old or the new version.
+
+    A RecordBatchReader is written as it is read (delta-rs commits once, after its last file),
+    so the producer and the Parquet encoder overlap and the rows are never all in memory.
+    """
+    if isinstance(data, pa.RecordBatchReader):
+        data = conform_stream(table, data)
+    else:
+        data = conform(table, data)
     ensure_table(table, root)
     write_deltalake(
         table_uri(table, root),
