@@ -30,19 +30,42 @@ matched as (
         and (s.path_pattern is null or e.path like s.path_pattern escape '\')
 ),
 
-with_steps as (
+-- one row per event and funnel: its steps, the first, and all as bits (for equal times); a
+-- window partitioned by event_id instead cost ~1 CPU s more at 10 M events
+per_event as (
+    select
+        project_id,
+        person_id,
+        event_id,
+        event_time,
+        funnel,
+        window_s,
+        list(step order by step) as steps,
+        min(step) as first_step,
+        bit_or(1 << (step - 1)) as steps_mask
+    from matched
+    group by all
+),
+
+ranked as (
     select
         *,
-        min(step) over same_event as first_step,
-        bit_or(1 << (step - 1)) over same_event as steps_mask
-    from matched
-    window same_event as (partition by project_id, funnel, event_id)
+        row_number() over (
+            partition by project_id, funnel, person_id
+            order by event_time, first_step, steps_mask, event_id
+        ) as pos
+    from per_event
 )
 
 select
-    *,
-    dense_rank() over (
-        partition by project_id, funnel, person_id
-        order by event_time, first_step, steps_mask, event_id
-    ) as pos
-from with_steps
+    project_id,
+    person_id,
+    event_id,
+    event_time,
+    funnel,
+    unnest(steps) as step,
+    window_s,
+    first_step,
+    steps_mask,
+    pos
+from ranked
