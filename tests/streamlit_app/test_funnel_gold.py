@@ -90,6 +90,32 @@ def _random(seed: int = 5) -> list[dict[str, Any]]:
     return rows
 
 
+def _identified() -> list[dict[str, Any]]:
+    """Silver as a micro-batch leaves it before the daily person squash (docs/silver.md): the
+    identify rows carry the user, the visitors' earlier anonymous rows still their visitor_id.
+    Gold resolves them to the user, so must the builder. checkout: d1 (laptop) views the
+    catalog, d2 (phone) the product and buys, both identify as u1 afterwards: one person, 3
+    steps. d3 views the catalog, identifies as u3, d4 views a product and buys without an
+    identify: two persons, 1 step each. A bot's identify as u3 identifies nobody."""
+    rows = [
+        ("d1", "a", "page_view", "/catalog", at(10), None, False),
+        ("d2", "b", "page_view", "/product/9", at(10, 10), None, False),
+        ("d2", "c", "purchase", "/checkout", at(10, 20), None, False),
+        ("d1", "d", "identify", "/account", at(11), "u1", False),
+        ("d2", "e", "identify", "/account", at(12), "u1", False),
+        ("d3", "f", "page_view", "/catalog", at(9), None, False),
+        ("d3", "g", "identify", "/account", at(9, 1), "u3", False),
+        ("d4", "h", "page_view", "/product/9", at(9, 10), None, False),
+        ("d4", "i", "purchase", "/checkout", at(9, 20), None, False),
+        ("d4", "j", "identify", "/account", at(8), "u3", True),
+    ]
+    out = []
+    for v, i, name, path, t, user, bot in rows:
+        ev = _ev(f"{v}-{i}", name, t, v, f"s-{v}", path, user=user, person=user, bot=bot)
+        out.append(ev | {"project_id": "ident"})
+    return out
+
+
 def _row(project: str, person: str, eid: str, name: str, path: str | None, t: dt.datetime):
     row = _ev(eid, name, t, person, f"s-{person}", path)  # person = visitor, no identify
     return row | {"project_id": project}
@@ -106,7 +132,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     mp.setenv("BEACONLAKE_DUCKDB_PATH", str(tmp / "build" / "beaconlake.duckdb"))
     mp.setenv("BEACONLAKE_FUNNELS", str(funnels))
     get_settings.cache_clear()
-    io.append(EVENTS, _hand() + _random())
+    io.append(EVENTS, _hand() + _random() + _identified())
     run_dbt_build(tests=False)
     publish_gold()
     st.cache_data.clear()
@@ -137,7 +163,12 @@ def test_hand_counted_figures_in_both(lake: tuple[str, Path]) -> None:
         assert pd.isna(medians[0]) and medians[1:] == [330.0, 300.0]
 
 
-@pytest.mark.parametrize("project", ["hand", "rnd"])
+def test_identified_visitors_count_as_their_user_in_both(lake: tuple[str, Path]) -> None:
+    for which, df in zip(("gold", "builder"), figures(lake, "ident")["checkout"], strict=True):
+        assert df["persons"].tolist() == [2, 1, 1], which
+
+
+@pytest.mark.parametrize("project", ["hand", "rnd", "ident"])
 def test_builder_equals_gold(lake: tuple[str, Path], project: str) -> None:
     for name, (gold, builder) in figures(lake, project).items():
         assert gold["persons"].iloc[0] > 0, name

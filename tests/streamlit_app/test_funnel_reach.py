@@ -149,10 +149,11 @@ def test_figures_from_silver_as_the_loop(seed):
     con.execute("set TimeZone = 'UTC'")
     con.execute(
         "create table events (project_id varchar, is_bot boolean, event_date date, "
-        "event_time timestamptz, person_id varchar, event varchar, path varchar, "
-        "device_type varchar)"
-    )
-    con.executemany("insert into events values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "event_time timestamptz, visitor_id varchar, event varchar, path varchar, "
+        "device_type varchar, user_id varchar, event_id varchar default uuid()::varchar)"
+    )  # anonymous visitors: the person is the visitor (test_funnel_gold covers identify)
+    cols = "project_id, is_bot, event_date, event_time, visitor_id, event, path, device_type"
+    con.executemany(f"insert into events ({cols}) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     base = {"project": "shop", "d0": start.date(), "d1": dt.date(2026, 11, 13),
             "t0": start, "t1": start + dt.timedelta(days=4)}  # fmt: skip
     four = (("a", "/"), ("b", "/y/*"), ("c", None), ("a", None))
