@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import sys
 from pathlib import Path
 
-from orchestration.manifest import is_current
+import pytest
+from dagster_dbt import DbtCliResource, DbtProject
+
+from beaconlake.settings import get_settings
+from orchestration.manifest import is_current, prepare_if_dev_and_stale
 
 ROOT = Path(__file__).resolve().parents[2]
+PROJECT = ROOT / "dbt_project"
 
 
 def _touch(path: Path, mtime: float) -> None:
@@ -42,15 +47,44 @@ def test_dbts_own_output_does_not_make_it_stale(tmp_path: Path) -> None:
     assert is_current(tmp_path, manifest)
 
 
-def test_importing_the_definitions_under_dagster_dev_skips_a_current_manifest() -> None:
-    """Every run's worker imports the definitions: with a current manifest, no `dbt parse`.
+def test_under_dagster_dev_a_parse_only_when_stale_and_with_the_builds_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a copy of dbt_project: the first call parses (dbt on PATH), the next one does not
+    (dbt off PATH: a parse would fail), a changed model or lake path parses again, and the
+    build then reuses that parse (no "Unable to do partial parsing")."""
+    project_dir = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT, project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    manifest = Path(project.manifest_path)
+    with_dbt = f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # profiles.yml's plugin module
+    monkeypatch.setenv("BEACONLAKE_LAKE_URI", str(tmp_path / "lake"))
+    monkeypatch.setenv("BEACONLAKE_DUCKDB_PATH", str(tmp_path / "build" / "b.duckdb"))
+    get_settings.cache_clear()
+    monkeypatch.setenv("PATH", with_dbt)
+    prepare_if_dev_and_stale(project)
+    first = manifest.stat().st_mtime_ns
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    prepare_if_dev_and_stale(project)  # current: no dbt needed
+    assert manifest.stat().st_mtime_ns == first
+    model = project_dir / "models" / "marts" / "agg_devices.sql"
+    later = manifest.stat().st_mtime + 60
+    os.utime(model, (later, later))
+    monkeypatch.setenv("PATH", with_dbt)
+    prepare_if_dev_and_stale(project)
+    second = manifest.stat().st_mtime_ns
+    assert second > first
+    monkeypatch.setenv("BEACONLAKE_LAKE_URI", str(tmp_path / "another_lake"))
+    get_settings.cache_clear()
+    prepare_if_dev_and_stale(project)
+    assert manifest.stat().st_mtime_ns > second
+    # What the dbt asset does in a run: the builds' environment, a target dir of its own.
+    from orchestration.dbt_build import dbt_env
 
-    `dbt` is left off PATH, where dagster-dbt's parse looks for it: a parse would fail the
-    import (checking the manifest's mtime instead would race with other tests' parses)."""
-    from tests.orchestration.dbt_manifest import parse_manifest
-
-    parse_manifest()
-    env = {**os.environ, "DAGSTER_IS_DEV_CLI": "1", "PATH": "/usr/bin:/bin"}
-    code = "import orchestration.definitions"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    monkeypatch.setattr(os, "environ", {**os.environ, **dbt_env()})
+    run_target = project_dir / "target" / "a_run"
+    DbtCliResource(project_dir=project).cli(["parse"], target_path=run_target).wait()
+    assert "Unable to do partial parsing" not in (run_target / "dbt.log").read_text()
+    get_settings.cache_clear()
