@@ -8,11 +8,14 @@
   events arrive. Groups whose events all lie within 30 minutes (most) are one session without
   the gap windows.
 
-  Incremental: a group with new or changed events (new event_id, or a changed person_id or
-  event_time) is rebuilt from ALL its events (delete+insert on group_key); other groups are not
-  touched. _loaded_at is the run that last rebuilt the row's group; _first_loaded_at the run
-  that first brought the event here (a rebuild keeps it), so the incremental marts tell a group
-  with new events (its sessions and days change) from one rebuilt for a person_id change.
+  Incremental: a group with new or changed events (new event_id, or a changed event_time) is
+  rebuilt from ALL its events (delete+insert on group_key); other groups are not touched. Not on
+  a changed person_id: gold resolves persons from user_id (int_identity), never from silver's
+  person_id, so the daily person squash (docs/silver.md) changes no mart; person_id here is
+  silver's as of the group's last rebuild, kept for readers of this table only. _loaded_at is
+  the run that last rebuilt the row's group; _first_loaded_at the run that first brought the
+  event here (a rebuild keeps it), so the incremental marts tell the new events of a rebuilt
+  group from its old ones.
 -#}
 {{
     config(
@@ -37,13 +40,12 @@ changed_groups as (
     -- Its own narrow scan of stg_events: `humans` is wide and would be materialized twice.
     select distinct h.group_key
     from (
-        select event_id, person_id, event_time, {{ session_group_key() }} as group_key
+        select event_id, event_time, {{ session_group_key() }} as group_key
         from stg_events
         where not is_bot
     ) as h
     anti join {{ this }} as t
         on t.event_id = h.event_id
-        and t.person_id = h.person_id
         and t.event_time = h.event_time
         and t.group_key = h.group_key
 ),
