@@ -60,13 +60,21 @@ def _counted(reader: pa.RecordBatchReader, rows: list[int]) -> pa.RecordBatchRea
 def _publish_one(con: duckdb.DuckDBPyConnection, table: Table, root: str | None) -> int:
     """Stream one mart into its gold table (one commit) on a cursor of its own; returns rows."""
     cur = con.cursor()
+    rel = reader = None
     try:
         cols = ", ".join(f'"{c}"' for c in table.columns)
         rel = cur.sql(f'select {cols} from {MARTS_SCHEMA}."{table.name}"')
+        reader = rel.to_arrow_reader(BATCH_ROWS)
         rows = [0]
-        io.overwrite(table, _counted(rel.to_arrow_reader(BATCH_ROWS), rows), root=root)
+        io.overwrite(table, _counted(reader, rows), root=root)
         return rows[0]
     finally:
+        # After a failed write the traceback's frames still reference the stream and the
+        # relation, and each keeps the DuckDB database (and its file lock) alive until the
+        # garbage collector runs: the next dbt build could not open the file. Release both now.
+        if reader is not None:
+            reader.close()
+        rel = None
         cur.close()
 
 

@@ -163,3 +163,34 @@ def test_overwrite_streams_a_reader_cast_to_the_registry_schema(lake_root: str) 
     assert sorted(got.column("engaged_ms").to_pylist()) == list(range(n))
     assert got.column("path").null_count == n
     assert _writes(PAGE_VIEWS, lake_root) == 1
+
+
+def test_a_failed_publish_leaves_the_build_file_unlocked(
+    tmp_path: Path, lake_root: str, marts: dict[str, pa.Table], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt's next run must open the file for writing even while the failure's traceback is
+    still referenced (as pytest.raises, a log handler or a retry loop keep it)."""
+    import gc
+    import subprocess
+    import sys
+
+    build = tmp_path / "build.duckdb"
+    _build(build, marts)
+
+    class Killed(Exception):
+        pass
+
+    def die(table: Table, data: Any, **kw: Any) -> None:
+        raise Killed(table.name)
+
+    monkeypatch.setattr(publish.io, "overwrite", die)
+    gc.disable()  # the traceback's reference cycles stay until a collection runs
+    try:
+        with pytest.raises(Killed) as failure:
+            publish_gold(lake_root, build)
+        code = f"import duckdb; duckdb.connect({str(build)!r}).close()"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert failure.value is not None  # the traceback is alive here
+        assert done.returncode == 0, done.stderr[-500:]
+    finally:
+        gc.enable()
