@@ -34,6 +34,16 @@ def lake_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def build_db(lake_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where this test's dbt build writes its DuckDB file (not created): BEACONLAKE_DUCKDB_PATH,
+    next to the temp lake."""
+    db = tmp_path / "build" / "b.duckdb"
+    monkeypatch.setenv("BEACONLAKE_DUCKDB_PATH", str(db))
+    get_settings.cache_clear()
+    return db
+
+
 # --- Collector: a real uvicorn subprocess against the test lake (owner: collector) ---
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

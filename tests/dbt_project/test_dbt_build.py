@@ -14,16 +14,8 @@ from orchestration.dbt_build import DbtBuildError, run_dbt_build
 from tests.dbt_project.silver_fixture import events
 
 
-@pytest.fixture
-def build_env(lake_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "build" / "b.duckdb"
-    monkeypatch.setenv("BEACONLAKE_DUCKDB_PATH", str(db))
-    get_settings.cache_clear()
-    return db
-
-
 def test_bad_funnel_file_fails_before_dbt(
-    build_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    build_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad = tmp_path / "funnels.yml"
     bad.write_text("funnels:\n  - {name: x, window: soon, steps: [{event: a}]}\n")
@@ -31,10 +23,10 @@ def test_bad_funnel_file_fails_before_dbt(
     get_settings.cache_clear()
     with pytest.raises(FunnelError, match="window 'soon'"):
         run_dbt_build()
-    assert not build_env.exists()  # dbt never ran
+    assert not build_db.exists()  # dbt never ran
 
 
-def test_duplicate_event_in_silver_fails_the_build_by_name(build_env: Path) -> None:
+def test_duplicate_event_in_silver_fails_the_build_by_name(build_db: Path) -> None:
     """Silver must hold one row per event_id; if it ever does not, nothing is double counted."""
     rows = events()[:3]
     io.append(EVENTS, rows)
@@ -57,15 +49,15 @@ def _ran_tests(db: Path) -> dict[str, list[str]]:
     }
 
 
-def test_a_micro_batch_runs_the_marts_tests_and_the_daily_run_the_rest(build_env: Path) -> None:
+def test_a_micro_batch_runs_the_marts_tests_and_the_daily_run_the_rest(build_db: Path) -> None:
     """What a micro-batch skips (dbt_project.yml's `daily` tag) runs in the maintenance job."""
     io.append(EVENTS, events())
     run_dbt_build(unit_tests=False, daily_tests=False)
-    micro = _ran_tests(build_env)
+    micro = _ran_tests(build_db)
     assert micro and not [t for t, tags in micro.items() if "daily" in tags]
     assert any(t.startswith("test.beaconlake.not_null_fct_sessions_session_id") for t in micro)
     run_dbt_build(select="tag:daily", unit_tests=False)
-    daily = _ran_tests(build_env)
+    daily = _ran_tests(build_db)
     assert daily and all("daily" in tags for tags in daily.values())
     assert any(t.startswith("test.beaconlake.source_unique_lake_events_event_id") for t in daily)
     assert not set(micro) & set(daily)

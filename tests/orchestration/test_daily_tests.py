@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from beaconlake.settings import get_settings
 from lake import io
 from lake.registry import EVENTS
 from orchestration.dbt_build import run_dbt_build
 from orchestration.jobs import maintenance_job
 from tests.dbt_project.silver_fixture import events
-
-
-@pytest.fixture
-def build_db(lake_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "build" / "b.duckdb"
-    monkeypatch.setenv("BEACONLAKE_DUCKDB_PATH", str(db))
-    get_settings.cache_clear()
-    return db
 
 
 def test_without_a_dbt_build_there_is_nothing_to_test(build_db: Path) -> None:
