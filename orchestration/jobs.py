@@ -39,13 +39,13 @@ def maintain_lake(context: dg.OpExecutionContext) -> dict:
 )
 def dbt_daily_tests(context: dg.OpExecutionContext, maintained: dict) -> None:
     from beaconlake.settings import get_settings
-    from orchestration.dbt_build import run_dbt_build
+    from orchestration.dbt_build import DAILY_TAG, run_dbt_build
 
     if not Path(get_settings().duckdb_path).exists():
         context.log.info("no dbt build yet: nothing to test")
         return
     with pipeline_lock():
-        run_dbt_build(select="tag:daily", unit_tests=False)
+        run_dbt_build(select=f"tag:{DAILY_TAG}", unit_tests=False)
 
 
 @dg.job(name="maintenance", tags=LANE, executor_def=dg.in_process_executor)

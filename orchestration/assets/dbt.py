@@ -16,6 +16,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.dbt_build import DAILY_TAG
 from orchestration.lock import pipeline_lock
 from orchestration.manifest import prepare_if_dev_and_stale
 
@@ -24,9 +25,6 @@ DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 prepare_if_dev_and_stale(DBT_PROJECT)
 
 SILVER_SOURCES = {"events", "replay_chunks"}
-# dbt tests with this tag (dbt_project.yml: the source, staging and intermediate tests) run in
-# the daily maintenance job, not with every micro-batch; the marts' tests gate publishing.
-DAILY_TAG = "daily"
 MICRO_BATCH_ARGS = [
     "build", "--exclude-resource-type", "unit_test", "--exclude", f"tag:{DAILY_TAG}"
 ]  # fmt: skip
