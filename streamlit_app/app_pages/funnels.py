@@ -62,7 +62,11 @@ def show(df: pd.DataFrame, key: str) -> None:
 
 if ui.need_project(ctx):
     configured = queries.funnel_steps(ctx.root, ctx.project)
-    defs = {f.name: f for f in funnel_defs.load(get_settings().funnels)}
+    try:
+        defs = {f.name: f for f in funnel_defs.load(get_settings().funnels)}
+    except funnel_defs.FunnelError as e:  # the pipeline stops on it too; say where, go on
+        st.error(f"The funnels file cannot be read: {e}")
+        defs = {}
     st.subheader("Configured funnels")
     if configured.empty:
         st.info(
