@@ -1,12 +1,13 @@
 """How a kept-handle append's CPU grows with the Delta log, and what the post-commit hooks cost.
 
-    .venv/bin/python bench/commit_log.py [--commits 2000] [--cleanup-every 1]
+    .venv/bin/python bench/commit_log.py [--commits 2000] [--cleanup-every 1] [--reopen-every 0]
 
 Appends 20 rows at a time through one kept handle with an app transaction (as the collector
 commits), compacts every 50 commits from another handle (as the collector's compactor keeps the
 file count down), with the maintained tables' properties (checkpoint every 50 commits, a day of
 log). `--cleanup-every N`: expired-log cleanup after every N-th commit only (1: delta-rs's
-default, after each). Prints CPU time (all threads) a commit, median of each 250.
+default, after each). `--reopen-every N`: a new handle every N commits (0: never; its open is
+counted). Prints CPU time (all threads) a commit, median of each 250.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--commits", type=int, default=2000)
     p.add_argument("--cleanup-every", type=int, default=1)
+    p.add_argument("--reopen-every", type=int, default=0)
     a = p.parse_args()
     path = tempfile.mkdtemp(prefix="commit-log-")
     rows = pa.table({"a": range(20), "s": ["x" * 50] * 20, "p": ["2026-12-06"] * 20})
@@ -42,6 +44,8 @@ def main() -> None:
     for i in range(1, a.commits + 1):
         hooks = None if i % a.cleanup_every == 0 else no_cleanup
         c0 = time.process_time()
+        if a.reopen_every and i % a.reopen_every == 0:
+            table = DeltaTable(path)
         write_deltalake(
             table,
             rows,
