@@ -16,7 +16,7 @@ import streamlit as st
 from lake.io import open_table
 from lake.registry import TABLES
 from lake.replay_codec import decode_chunks
-from streamlit_app import db, funnel_reach, funnel_sql
+from streamlit_app import db, funnel_cache, funnel_reach, funnel_sorted, funnel_sql
 from streamlit_app.breakdowns import breakdown as breakdown  # the pages call queries.*
 from streamlit_app.filters import Filters
 from streamlit_app.filters import session_conditions as _sess
@@ -257,9 +257,15 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
         raise ValueError("a funnel has 2 to 6 steps")
     _, params = _events_where(project, start, end, None, None, None, None)
     column = BREAKDOWN_COLUMNS.get(breakdown_by or "")
-    sql, more = funnel_sql.build(steps, column)
-    events = db.query_arrow(sql, params | more, ("events",), root)
-    wide = funnel_reach.funnel(events, len(steps), round(window_s * 1_000_000))
+    window_us = round(window_s * 1_000_000)
+    kept = funnel_cache.get(root, project, start)  # silver's columns in memory, see there
+    if kept is not None:
+        us = [round(params[k].timestamp()) * 1_000_000 for k in ("t0", "t1")]
+        wide = funnel_sorted.funnel(kept, steps, window_us, us[0], us[1], column)
+    else:
+        sql, more = funnel_sql.build(steps, column)
+        events = db.query_arrow(sql, params | more, ("events",), root)
+        wide = funnel_reach.funnel(events, len(steps), window_us)
     rows = []  # one row per breakdown value and step, as the page shows them
     for r in wide.to_dict("records"):
         for k in range(1, len(steps) + 1):
