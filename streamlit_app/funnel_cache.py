@@ -23,6 +23,7 @@ caller runs the SQL per click) on object stores or over MAX_ROWS rows.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -115,6 +116,7 @@ class Silver:
         return sum(a.nbytes for a in arrays)
 
 
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _STATES: dict[tuple[str, str], tuple[float, Silver]] = {}
 _BUILDS: dict[tuple[str, str], threading.Lock] = {}
@@ -162,6 +164,31 @@ def get(root: str | None, project: str, since: dt.date) -> Silver | None:
             for k, _ in sorted(_STATES.items(), key=lambda kv: kv[1][0])[:-KEEP]:
                 del _STATES[k]
     return new
+
+
+def warm(root: str | None, project: str, since: dt.date) -> None:
+    """Build or refresh the project's columns in a background thread unless they are current or
+    being built: the Funnels page calls this when it renders, so that its first click does not
+    pay for a build (seconds at 10 M events), only the page's later clicks' own work."""
+    root = lake_root(root)
+    if not is_local(root):
+        return
+    key = (root, project)
+    listed = db.versions(("events",), root)[0]
+    with _LOCK:
+        hit = _STATES.get(key)
+        if listed < 0 or (hit is not None and hit[1].version == listed and hit[1].lo <= since):
+            return
+        if _BUILDS.setdefault(key, threading.Lock()).locked():
+            return
+
+    def run() -> None:
+        try:
+            get(root, project, since)
+        except Exception:  # the click will try again, and show the error if it persists
+            log.exception("building the funnel columns of %s failed", project)
+
+    threading.Thread(target=run, name="funnel-columns", daemon=True).start()
 
 
 def clear() -> None:

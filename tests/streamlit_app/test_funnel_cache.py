@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,10 @@ def _same(root: str, project: str, d0: dt.date = D0, d1: dt.date = D1) -> list[p
     return out
 
 
+def _no_rebuild(*args: Any) -> None:
+    raise AssertionError("rebuilt from scratch")
+
+
 @pytest.fixture
 def fresh(lake_root: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(db, "SNAPSHOT_TTL_S", 0.0)  # the SQL side sees each commit at once
@@ -120,10 +125,7 @@ def test_silver_grows_between_two_clicks(fresh: str, monkeypatch: pytest.MonkeyP
     first = _same(fresh, "a")
     kept = funnel_cache.get(fresh, "a", D0)
 
-    def no_rebuild(*a: Any) -> None:
-        raise AssertionError("rebuilt from scratch")
-
-    monkeypatch.setattr(funnel_cache, "_build", no_rebuild)
+    monkeypatch.setattr(funnel_cache, "_build", _no_rebuild)
     late = _events("a", 4, 600, day=1, tag="late")
     # an identify earlier than every other: visitors' first user changes to u9
     late += [_ev("late-id", "identify", DAY0, "v3", "s-v3", "/", user="u9") | {"project_id": "a"}]
@@ -180,3 +182,13 @@ def test_solve_as_the_loop(seed: int) -> None:
     assert got == reference(p.astype(np.uint64), t, m, n, window)
     step1 = [times[0] for _, (_, times) in sorted(got.items())]  # Best.row: the step-1 event
     assert t[best.row].tolist() == step1
+
+
+def test_the_page_builds_them_before_the_click(fresh: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    io.append(EVENTS, _events("a", 11, 500))
+    funnel_cache.warm(fresh, "a", D0)
+    for thread in threading.enumerate():
+        if thread.name == "funnel-columns":
+            thread.join(60)
+    monkeypatch.setattr(funnel_cache, "_build", _no_rebuild)
+    _same(fresh, "a")
