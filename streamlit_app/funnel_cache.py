@@ -360,6 +360,8 @@ def _merge_ident(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, np
     """old's first user_ids updated by a batch's; and the hashes of visitors whose changed."""
     if len(new) == 0:
         return old, np.zeros(0, dtype=np.uint64)
+    if len(old) == 0:  # nobody identified before: every one of them is new
+        return new, new.index.to_numpy(dtype=np.uint64)
     j = old.index.get_indexer(new.index)
     seen = j >= 0
     ot, oe = old["t"].to_numpy()[j], old["eid"].to_numpy()[j]

@@ -8,6 +8,7 @@ every cached function so that two lakes never share a cache entry.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from streamlit_app.overview_queries import SV, TTL, sessions_source
 from streamlit_app.overview_queries import kpis as kpis
 from streamlit_app.overview_queries import timeseries as timeseries
 
+log = logging.getLogger(__name__)
 LIVE_TTL = 2
 GOLD = ("sessions", "page_views", "daily_stats", "funnel_steps", "web_vitals", "retention")
 SILVER = ("events", "replay_chunks")
@@ -258,7 +260,11 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
     _, params = _events_where(project, start, end, None, None, None, None)
     column = BREAKDOWN_COLUMNS.get(breakdown_by or "")
     window_us = round(window_s * 1_000_000)
-    kept = funnel_cache.get(root, project, start)  # silver's columns in memory, see there
+    try:
+        kept = funnel_cache.get(root, project, start)  # silver's columns in memory, see there
+    except Exception:  # e.g. a vacuum removed a file being read: the SQL below still answers
+        log.exception("funnel columns of %s not available", project)
+        kept = None
     if kept is not None:
         us = [round(params[k].timestamp()) * 1_000_000 for k in ("t0", "t1")]
         wide = funnel_sorted.funnel(kept, steps, window_us, us[0], us[1], column)

@@ -137,6 +137,16 @@ def test_silver_grows_between_two_clicks(fresh: str, monkeypatch: pytest.MonkeyP
     assert not all(a.equals(b) for a, b in zip(first, second, strict=True))
 
 
+def test_the_first_identify_of_a_project(fresh: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Silver without any user_id, then a batch where visitors seen before identify."""
+    anonymous = [r | {"user_id": None} for r in _events("a", 12, 800)]
+    io.append(EVENTS, anonymous)
+    _same(fresh, "a")
+    monkeypatch.setattr(funnel_cache, "_build", _no_rebuild)
+    io.append(EVENTS, _events("a", 13, 300, day=1, tag="late"))
+    _same(fresh, "a")
+
+
 def test_a_rewrite_rebuilds(fresh: str) -> None:
     io.append(EVENTS, _events("a", 5, 1000))
     _same(fresh, "a")
