@@ -109,6 +109,7 @@ class Silver:
     persons: pd.Index  # person number → person hash
     ident: pd.DataFrame  # index hash(visitor_id): t, eid, uh of its first user_id
     bounds: np.ndarray  # part starts at person starts, ~CHUNK rows apart; last = len
+    span: tuple[int, int]  # (earliest, latest) event time kept, µs; (0, -1) when none
 
     @property
     def nbytes(self) -> int:
@@ -343,6 +344,14 @@ def _bounds(p: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate(([0], cuts, [len(p)]))).astype(np.int64)
 
 
+def _span(t: np.ndarray, old: tuple[int, int] = (0, -1)) -> tuple[int, int]:
+    """old widened to cover t (old (0, -1): nothing yet)."""
+    if len(t) == 0:
+        return old
+    lo, hi = int(t.min()), int(t.max())
+    return (lo, hi) if old[1] < old[0] else (min(lo, old[0]), max(hi, old[1]))
+
+
 def _build(project: str, lo: dt.date, version: int, files: frozenset[str]) -> Silver:
     params = {"project": project}
     ident = _ident(_read(sorted(files), IDENT, params))
@@ -352,8 +361,9 @@ def _build(project: str, lo: dt.date, version: int, files: frozenset[str]) -> Si
     order = _order(p, rows.t)
     p = p[order].astype(np.int32)
     cols = {c: a[order] for c, a in rows.cols.items()}
-    return Silver(version, files, lo, p, rows.t[order], rows.vis[order], cols, codes,
-                  visitors, persons, ident, _bounds(p))  # fmt: skip
+    t = rows.t[order]
+    return Silver(version, files, lo, p, t, rows.vis[order], cols, codes, visitors, persons,
+                  ident, _bounds(p), _span(t))  # fmt: skip
 
 
 def _merge_ident(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -423,7 +433,7 @@ def _refresh(old: Silver, project: str, version: int, files: frozenset[str]) -> 
     }
     return Silver(version, files, old.lo, new_p, np.insert(kt, at, t[order]),
                   np.insert(old.vis[keep], at, vis[order]), new_cols, codes, visitors, persons,
-                  ident, _bounds(new_p))  # fmt: skip
+                  ident, _bounds(new_p), _span(rows.t, old.span))  # fmt: skip
 
 
 def _replace(old: Silver, version: int, files: frozenset[str], **kw: Any) -> Silver:

@@ -24,6 +24,7 @@ from streamlit_app.funnel_cache import Silver
 from streamlit_app.funnel_reach import Best
 
 Steps = tuple[tuple[str, str | None], ...]
+SCORE = 1 << 60  # µs after the earliest step 1 that a score holds (levels 1..6 above them)
 
 
 def lookups(s: Silver, steps: Steps) -> tuple[np.ndarray, np.ndarray | None]:
@@ -63,7 +64,7 @@ def funnel(
     down by `column` (one of funnel_cache.COLUMNS) where given."""
     n = len(steps)
     ev, pt = lookups(s, steps)
-    whole = len(s.t) == 0 or (t0 <= int(s.t.min()) and t1 > int(s.t.max()))
+    whole = t0 <= s.span[0] and t1 > s.span[1]
     rank = funnel_reach.tie_ranks(n)
 
     def part(i: int) -> Best:
@@ -126,13 +127,17 @@ def solve(
         level += alive
         cur = np.where(alive, hit, cur)
         steps.append(cur)
-    # per person: the deepest level, the attempts reaching it earliest, the latest of those
+    # per person: the deepest level, the attempts reaching it earliest, the latest of those;
+    # the first two as one score (level above the time its last step was reached, reversed)
     starts = np.flatnonzero(np.append(True, who[1:] != who[:-1]))
     sizes = np.diff(np.append(starts, len(att)))
-    top = np.maximum.reduceat(level, starts)
-    best = level == np.repeat(top, sizes)
-    done = np.where(best, t[cur], np.iinfo(np.int64).max)
-    best &= done == np.repeat(np.minimum.reduceat(done, starts), sizes)
+    done = t[cur] - start.min()  # >= 0: no step is before the earliest step 1
+    if int(done.max()) < SCORE:  # always, unless times span 36,000 years
+        score = (level << 60) | (SCORE - 1 - done)
+    else:
+        score = (level << 60) | (len(done) - 1 - np.unique(done, return_inverse=True)[1])
+    top = np.maximum.reduceat(score, starts)
+    best = score == np.repeat(top, sizes)
     chosen = np.maximum.reduceat(np.where(best, np.arange(len(att)), -1), starts)
     times = [t[s[chosen]] for s in steps]
-    return Best(order[att[chosen]], top, times)
+    return Best(order[att[chosen]], top >> 60, times)
