@@ -10,7 +10,10 @@ Kept per (lake, project), for the project's human events with event_date >= `lo`
 date a click asked for): the person number (persons resolved as gold does, funnel_sql.PERSON),
 event_time in µs, the event, path and breakdown columns as dictionary codes, and, for rows whose
 person comes from their visitor, the visitor number (to move them when the visitor's first
-user_id changes). ~22 bytes a row: ~210 MB for 9.6 M events.
+user_id changes). ~21 bytes a row: 187 MiB for 9.4 M events. Held in this module (as db holds
+its snapshots), not in st.cache_resource: an entry must outlive its version to be merged into
+the next one. Building it from scratch costs ~6-9 CPU s at that size (the Funnels page starts
+it in the background, `warm`); a batch of 10 k events ~0.6 CPU s.
 
 Refresh: silver's Delta version is listed on every call (db.versions). A version that only added
 files (the micro-batch appends, docs/silver.md) is read for those files alone: the new rows are
