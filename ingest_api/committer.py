@@ -27,7 +27,13 @@ import time
 import uuid
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+from deltalake import (
+    CommitProperties,
+    DeltaTable,
+    PostCommitHookProperties,
+    Transaction,
+    write_deltalake,
+)
 
 from ingest_api.errors import ApiError
 from ingest_api.metrics import Metrics
@@ -37,6 +43,13 @@ from lake.registry import RAW_EVENTS, REJECTED_EVENTS, Table
 
 log = logging.getLogger("beaconlake.collector")
 
+# Expired-log cleanup after every this many commits of a writer to a table, not after each.
+# delta-rs's post-commit hook otherwise lists (and stats) every file of `_delta_log` on every
+# commit to find expired ones, and the log keeps a day of commits (`delta.logRetentionDuration`):
+# a 20-row commit's CPU grew from ~7 ms to ~20 ms over 1,250 versions (bench/commit_log.py).
+LOG_CLEANUP_EVERY = 50
+_NO_CLEANUP = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)
+
 
 class BronzeWriter:
     """Appends to the bronze tables through table handles kept open between commits.
@@ -44,10 +57,21 @@ class BronzeWriter:
     Re-opening a Delta table replays its log (half of a commit's ~60 ms of CPU here); a kept
     handle is brought forward by the write itself. Any error drops the handle and retries via
     `lake.io.append`, which re-opens the table and skips the commit if it already landed.
+    Checkpoints are written as the table's interval says; expired logs are cleaned up on every
+    `LOG_CLEANUP_EVERY`-th commit only (the table's own setting decides whether at all), so the
+    log stays within its retention (plus a few seconds) without a full listing per commit.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cleanup_every: int = LOG_CLEANUP_EVERY) -> None:
         self._open: dict[str, DeltaTable] = {}
+        self.cleanup_every = cleanup_every
+        self._commits: dict[str, int] = {}
+
+    def hooks(self, table: Table) -> PostCommitHookProperties | None:
+        """The post-commit hooks of this writer's next commit to `table` (None: the table's
+        defaults, expired-log cleanup included)."""
+        n = self._commits[table.name] = self._commits.get(table.name, 0) + 1
+        return None if n % self.cleanup_every == 0 else _NO_CLEANUP
 
     def append(self, table: Table, data: pa.Table, app_id: str, version: int) -> None:
         try:
@@ -60,6 +84,7 @@ class BronzeWriter:
                 mode="append",
                 partition_by=list(table.partition_by) or None,
                 commit_properties=CommitProperties(app_transactions=[Transaction(app_id, version)]),
+                post_commithook_properties=self.hooks(table),
             )
         except Exception:
             self._open.pop(table.name, None)
@@ -74,7 +99,12 @@ class BronzeWriter:
             out.append((REJECTED_EVENTS, rejected_events_table(chunks)))
         if any(c.accepted for c in chunks):
             out.append((RAW_EVENTS, raw_events_table(chunks)))
-        return [(table, io.conform(table, data)) for table, data in out]
+        # `rows` builds them with the registry's schema: casting each column again (`conform`)
+        # was a quarter of a single-event group's build, on the event loop.
+        return [
+            (table, data if data.schema.equals(table.schema) else io.conform(table, data))
+            for table, data in out
+        ]
 
     def write(self, tables: list[tuple[Table, pa.Table]], app_id: str, version: int) -> None:
         """Append the tables in order (blocking; delta-rs releases the GIL while it writes)."""

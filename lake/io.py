@@ -16,7 +16,7 @@ from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 from beaconlake.settings import get_settings
-from lake.registry import Table
+from lake.registry import TABLE_PROPERTIES, Table
 
 
 def lake_root(root: str | None = None) -> str:
@@ -56,7 +56,8 @@ def open_table(table: Table, root: str | None = None) -> DeltaTable | None:
 
 
 def ensure_table(table: Table, root: str | None = None) -> DeltaTable:
-    """Open the table, creating it empty with its registry schema when missing."""
+    """Open the table, creating it empty with its registry schema and TABLE_PROPERTIES when
+    missing (the collector creates bronze: its first day must checkpoint too)."""
     dt = open_table(table, root)
     if dt is not None:
         return dt
@@ -70,7 +71,7 @@ def ensure_table(table: Table, root: str | None = None) -> DeltaTable:
             mode="ignore",
             name=table.name,
             description=table.description or None,
-            configuration=dict(table.configuration) or None,
+            configuration=TABLE_PROPERTIES | dict(table.configuration),
             storage_options=storage_options(root),
         )
     except Exception:

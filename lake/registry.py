@@ -13,6 +13,16 @@ import pyarrow as pa
 UTC_TS = pa.timestamp("us", tz="UTC")
 
 
+# Delta properties of every lake table, set when it is created (and by the daily maintenance on
+# older tables): delta-rs checkpoints every 50 commits (SPEC 6; its default is 100, and a long
+# uncheckpointed log slows every open and commit), the log keeps a day, removed files a week.
+TABLE_PROPERTIES: dict[str, str] = {
+    "delta.checkpointInterval": "50",
+    "delta.logRetentionDuration": "interval 1 days",
+    "delta.deletedFileRetentionDuration": "interval 7 days",
+}
+
+
 @dataclass(frozen=True)
 class Table:
     """One Delta table: where it lives, its schema, and how it is partitioned."""

@@ -23,16 +23,12 @@ from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError
 
 from lake.io import open_table
-from lake.registry import EVENTS, TABLES, Table
+from lake.registry import EVENTS, TABLE_PROPERTIES, TABLES, Table
 from orchestration.enrich.squash import squash
 
 log = logging.getLogger(__name__)
 
-PROPERTIES = {
-    "delta.checkpointInterval": "50",
-    "delta.logRetentionDuration": "interval 1 days",
-    "delta.deletedFileRetentionDuration": "interval 7 days",
-}
+PROPERTIES = TABLE_PROPERTIES  # tables created before it was set at creation get it here
 VACUUM_HOURS = 7 * 24
 
 

@@ -1,4 +1,4 @@
-"""Read the funnel definitions (SPEC 4 YAML) so the dashboard can break configured funnels down."""
+"""The funnel definitions (SPEC 4 YAML) for the dashboard's breakdowns, and its window input."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from dbt_project.plugins.funnels import FunnelError as FunnelError
+from dbt_project.plugins.funnels import parse_funnels
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 DEFAULT_WINDOW_S = 14 * 86400
@@ -30,12 +31,11 @@ def parse_window(text: str | int | None) -> float:
 
 
 def load(path: Path) -> list[Funnel]:
-    """Funnels from the YAML file; a missing file means none."""
+    """Funnels from the YAML file, parsed as dbt parses it (a missing file means none; a
+    malformed one raises FunnelError, whose message says where)."""
     if not path.is_file():
         return []
-    doc = yaml.safe_load(path.read_text()) or {}
-    out = []
-    for item in doc.get("funnels") or []:
-        steps = tuple((str(s["event"]), s.get("path")) for s in item.get("steps") or [])
-        out.append(Funnel(str(item["name"]), parse_window(item.get("window")), steps))
-    return out
+    return [
+        Funnel(f.name, float(f.window_s), tuple((s.event, s.path) for s in f.steps))
+        for f in parse_funnels(path)
+    ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dbt_project.plugins.funnels import glob_to_like
 from streamlit_app.filters import NONE_LABEL
 
 BASE_WHERE = (
@@ -50,8 +51,12 @@ def build(
         params[f"e{i}"] = event
         cond = f"event = $e{i}"
         if path:
-            params[f"p{i}"] = path
-            cond += f" and path {'glob' if any(c in path for c in '*?[') else '='} $p{i}"
+            if any(c in path for c in "*?"):  # the funnel file's glob, matched as dbt does
+                params[f"p{i}"] = glob_to_like(path)
+                cond += f" and path like $p{i} escape '\\'"
+            else:
+                params[f"p{i}"] = path
+                cond += f" and path = $p{i}"
         conds.append(f"({cond})")
         bits.append(f"(case when {cond} then {1 << (i - 1)} else 0 end)")
     b = f", coalesce({column}, {NONE_LABEL!r}) as b" if column else ""

@@ -19,6 +19,10 @@ from lake.registry import TABLES
 from lake.replay_codec import decode_chunks
 from streamlit_app import db, funnel_cache, funnel_reach, funnel_sorted, funnel_sql
 from streamlit_app.breakdowns import breakdown as breakdown  # the pages call queries.*
+from streamlit_app.event_queries import event_names as event_names
+from streamlit_app.event_queries import events_export as events_export
+from streamlit_app.event_queries import events_page as events_page
+from streamlit_app.event_queries import events_where as _events_where
 from streamlit_app.filters import Filters
 from streamlit_app.filters import session_conditions as _sess
 from streamlit_app.overview_queries import SV, TTL, sessions_source
@@ -112,122 +116,6 @@ def live(
     rows = run("select * from recent order by time desc limit 200")
     summary = {k: int(counts[k]) for k in ("events", "bronze", "online")}
     return summary, per_minute, rows
-
-
-# ---------------------------------------------------------------- events explorer
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def event_names(root: str, project: str) -> list[str]:
-    df = _q(
-        "select distinct event from events where project_id = $project order by 1",
-        {"project": project},
-        ("events",),
-        root,
-    )
-    return [str(e) for e in df["event"]]
-
-
-def _events_where(project: str, start: dt.date, end: dt.date, event: str | None,
-                  person: str | None, prop_key: str | None, prop_value: str | None):  # fmt: skip
-    parts = [
-        "project_id = $project",
-        "event_date >= $d0 and event_date <= $d1",
-        "event_time >= $t0 and event_time < $t1",
-    ]
-    params: dict[str, Any] = {
-        "project": project,
-        "d0": start,
-        "d1": end,
-        "t0": dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),
-        "t1": dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1),
-    }
-    if event:
-        parts.append("event = $event")
-        params["event"] = event
-    if person:
-        parts.append("(person_id = $person or visitor_id = $person or user_id = $person)")
-        params["person"] = person
-    if prop_key:
-        params["jpath"] = '$."' + prop_key.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if not any(c in prop_key for c in '"\\'):
-            # Cheap pre-filter before parsing JSON: without any backslash in the text, a key
-            # can only appear spelled as it is, in quotes.
-            parts.append("(contains(properties, $jkey) or contains(properties, '\\'))")
-            params["jkey"] = f'"{prop_key}"'
-        if prop_value:
-            parts.append("json_extract_string(properties, $jpath) = $pval")
-            params["pval"] = prop_value
-        else:
-            parts.append("json_extract_string(properties, $jpath) is not null")
-    return " and ".join(parts), params
-
-
-EVENT_COLUMNS = (
-    "event_time, event_id, event, person_id, visitor_id, session_id, path, title, "
-    "browser, os, device_type, country, properties"
-)
-
-
-def _newest_first(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """[start, end] cut into day windows, newest first: the last day, the 6 before, the rest."""
-    out, hi = [], end
-    for span in (1, 6, None):
-        if hi < start:
-            break
-        lo = start if span is None else max(start, hi - dt.timedelta(days=span - 1))
-        out.append((lo, hi))
-        hi = lo - dt.timedelta(days=1)
-    return out
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def events_page(root: str, project: str, start: dt.date, end: dt.date, event: str | None,
-                person: str | None, prop_key: str | None, prop_value: str | None,
-                cursor: tuple[dt.datetime, str] | None,
-                limit: int = 50) -> pd.DataFrame:  # fmt: skip
-    """One page of events, newest first; `cursor` is the last row's (event_time, event_id).
-
-    Asks the newest day partition first and older windows only while the page is not full:
-    the first page reads one day of silver, not the whole period (event_date is the UTC date
-    of event_time, so a newer window's rows all sort before an older one's).
-    """
-    if cursor is not None:
-        end = min(end, cursor[0].astimezone(dt.UTC).date())
-    frames: list[pd.DataFrame] = []
-    for lo, hi in _newest_first(start, end):
-        where, params = _events_where(project, lo, hi, event, person, prop_key, prop_value)
-        if cursor is not None:
-            where += " and (event_time < $ct or (event_time = $ct and event_id < $cid))"
-            params |= {"ct": cursor[0], "cid": cursor[1]}
-        frames.append(
-            _q(
-                f"select {EVENT_COLUMNS} from events where {where} "
-                f"order by event_time desc, event_id desc limit {int(limit)}",
-                params,
-                ("events",),
-                root,
-            )
-        )
-        limit -= len(frames[-1])
-        if limit <= 0:
-            break
-    frames = [f for f in frames if not f.empty] or frames[:1]
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def events_export(root: str, project: str, start: dt.date, end: dt.date, event: str | None,
-                  person: str | None, prop_key: str | None, prop_value: str | None,
-                  limit: int = 100_000) -> pd.DataFrame:  # fmt: skip
-    where, params = _events_where(project, start, end, event, person, prop_key, prop_value)
-    return _q(
-        f"select {EVENT_COLUMNS} from events where {where} "
-        f"order by event_time desc, event_id desc limit {int(limit)}",
-        params,
-        ("events",),
-        root,
-    )
 
 
 # ---------------------------------------------------------------- funnels

@@ -1,8 +1,13 @@
-"""Parse the funnel YAML (SPEC 4) into one row per funnel step, with a clear error on bad input."""
+"""Parse the funnel YAML (SPEC 4) into one row per funnel step, with a clear error on bad input.
+
+The one parser of the file: dbt's source rows (`load_funnels`) and the dashboard's breakdowns
+(`parse_funnels`, via streamlit_app.funnel_defs) read the same definitions.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +58,22 @@ def glob_to_like(path: str) -> str:
     return "".join(out)
 
 
-def load_funnels(path: Path) -> list[dict[str, Any]]:
-    """Rows of FUNNEL_STEPS_SCHEMA for every funnel in the file; a missing file is an error."""
+@dataclass(frozen=True)
+class Step:
+    event: str
+    path: str | None  # exact path or glob ('*', '?'); None: any path
+    name: str
+
+
+@dataclass(frozen=True)
+class FunnelDef:
+    name: str
+    window_s: int
+    steps: tuple[Step, ...]
+
+
+def parse_funnels(path: Path) -> list[FunnelDef]:
+    """Every funnel in the file, validated; a missing or malformed file is a FunnelError."""
     try:
         doc = yaml.safe_load(Path(path).read_text()) or {}
     except FileNotFoundError:
@@ -64,20 +83,19 @@ def load_funnels(path: Path) -> list[dict[str, Any]]:
     funnels = doc.get("funnels") if isinstance(doc, dict) else None
     if not isinstance(funnels, list):
         raise FunnelError(f"{path}: expected a top-level list 'funnels'")
-    rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    out: list[FunnelDef] = []
     for i, f in enumerate(funnels):
         where = f"{path}: funnels[{i}]"
         if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
             raise FunnelError(f"{where}: every funnel needs a name")
         name = f["name"]
-        if name in seen:
+        if name in {d.name for d in out}:
             raise FunnelError(f"{where}: funnel {name!r} is defined twice")
-        seen.add(name)
         window = parse_window(f.get("window", DEFAULT_WINDOW))
         steps = f.get("steps")
         if not isinstance(steps, list) or not steps:
             raise FunnelError(f"{where} ({name}): 'steps' must be a non-empty list")
+        parsed = []
         for k, s in enumerate(steps, start=1):
             if not isinstance(s, dict) or not isinstance(s.get("event"), str) or not s["event"]:
                 raise FunnelError(f"{where} ({name}) step {k}: needs an 'event' name")
@@ -85,14 +103,22 @@ def load_funnels(path: Path) -> list[dict[str, Any]]:
             if p is not None and not isinstance(p, str):
                 raise FunnelError(f"{where} ({name}) step {k}: 'path' must be text")
             label = s.get("name") or (f"{s['event']} {p}" if p else s["event"])
-            rows.append(
-                {
-                    "funnel": name,
-                    "step": k,
-                    "step_name": str(label),
-                    "event_name": s["event"],
-                    "path_pattern": glob_to_like(p) if p else None,
-                    "window_s": window,
-                }
-            )
-    return rows
+            parsed.append(Step(s["event"], p or None, str(label)))
+        out.append(FunnelDef(name, window, tuple(parsed)))
+    return out
+
+
+def load_funnels(path: Path) -> list[dict[str, Any]]:
+    """Rows of FUNNEL_STEPS_SCHEMA for every funnel in the file; a missing file is an error."""
+    return [
+        {
+            "funnel": f.name,
+            "step": k,
+            "step_name": s.name,
+            "event_name": s.event,
+            "path_pattern": glob_to_like(s.path) if s.path else None,
+            "window_s": f.window_s,
+        }
+        for f in parse_funnels(path)
+        for k, s in enumerate(f.steps, start=1)
+    ]

@@ -65,7 +65,11 @@ if ui.need_project(ctx):
     # the background, so that the first click finds them (funnel_cache).
     funnel_cache.warm(ctx.root, ctx.project, ctx.first_day)
     configured = queries.funnel_steps(ctx.root, ctx.project)
-    defs = {f.name: f for f in funnel_defs.load(get_settings().funnels)}
+    try:
+        defs = {f.name: f for f in funnel_defs.load(get_settings().funnels)}
+    except funnel_defs.FunnelError as e:  # the pipeline stops on it too; say where, go on
+        st.error(f"The funnels file cannot be read: {e}")
+        defs = {}
     st.subheader("Configured funnels")
     if configured.empty:
         st.info(

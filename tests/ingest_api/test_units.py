@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest_api.body import gunzip_capped, read_capped
+from ingest_api.committer import BronzeWriter
 from ingest_api.envelope import parse_envelope
 from ingest_api.errors import ApiError
 from ingest_api.privacy import client_ip, ip_trunc, parse_networks, visitor_hash
@@ -126,6 +127,11 @@ def test_split_and_arrow_tables() -> None:
         "payload": '{"timestamp":"t","event_id":"3"}', "ip_trunc": "1.2.3.0",
         "user_agent": "ua", "ingest_batch_id": "b1", "received_date": dt.date(2026, 11, 23),
     }  # fmt: skip
+    # The committer writes these as built (no second cast): the same as conformed ones.
+    written = BronzeWriter.tables([c1, c2])
+    assert [t for t, _ in written] == [REJECTED_EVENTS, RAW_EVENTS]
+    for (table, data), built in zip(written, [rej, raw], strict=True):
+        assert data.equals(io.conform(table, built)) and data.schema == table.schema
 
 
 def test_salts_are_shared_and_expire(lake_root: str) -> None:

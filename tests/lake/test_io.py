@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pyarrow as pa
 import pytest
@@ -80,3 +81,23 @@ def test_read_arrow_filters_after_an_update_rewrote_files(lake_root: str) -> Non
     got = io.read_arrow(RAW_EVENTS, ["event"], [("event_id", "=", "e1")])
     assert got.column("event").to_pylist() == ["click"]
     assert got.column_names == ["event"]
+
+
+def test_new_tables_checkpoint_every_50_commits_from_the_first(lake_root: str) -> None:
+    """SPEC 6's checkpoints hold from a table's creation (e.g. bronze made by the collector),
+    not only after the first daily maintenance; an overwrite (gold's publish) keeps them."""
+    from lake.registry import DAILY_STATS, TABLE_PROPERTIES
+
+    for i in range(50):
+        io.append(RAW_EVENTS, [_row(f"e{i}")])
+    dt_ = io.open_table(RAW_EVENTS)
+    assert dt_.version() == 50  # version 0 is the creation
+    assert {k: dt_.metadata().configuration.get(k) for k in TABLE_PROPERTIES} == TABLE_PROPERTIES
+    log = os.listdir(dt_.table_uri.removeprefix("file://") + "/_delta_log")
+    assert [f for f in log if f.endswith(".checkpoint.parquet")] == [
+        "00000000000000000049.checkpoint.parquet"  # delta-rs's default: at version 99
+    ]
+    io.overwrite(DAILY_STATS, DAILY_STATS.schema.empty_table())
+    io.overwrite(DAILY_STATS, DAILY_STATS.schema.empty_table())
+    config = io.open_table(DAILY_STATS).metadata().configuration
+    assert {k: config.get(k) for k in TABLE_PROPERTIES} == TABLE_PROPERTIES

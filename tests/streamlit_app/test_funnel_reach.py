@@ -167,3 +167,38 @@ def test_figures_from_silver_as_the_loop(seed):
             key = ["breakdown"] if column else []
             got, want = (x.sort_values(key or "p1", ignore_index=True) for x in (got, want))
             pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-12)
+
+
+def test_step_paths_match_as_the_funnel_file_does():
+    """Exact paths and '*'/'?' globs; any other character ('[', '%', '_', '\\') is itself, as
+    in dbt's int_funnel_step_events (the file's glob as a LIKE pattern)."""
+    paths = ["/p/[id]/1", "/p/i/1", "/p/a_b", "/p/aXb", "/p/100%", "/p/1000", "/p/\\x", "/q"]
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute(
+        "create table events (project_id varchar, is_bot boolean, event_date date, "
+        "event_time timestamptz, visitor_id varchar, event varchar, path varchar, "
+        "user_id varchar, event_id varchar)"
+    )
+    t = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
+    con.executemany(
+        "insert into events values ('shop', false, ?, ?, ?, 'pv', ?, null, ?)",
+        [(t.date(), t, p, p, p) for p in paths],
+    )
+    base = {"project": "shop", "d0": t.date(), "d1": t.date(), "t0": t,
+            "t1": t + dt.timedelta(days=1)}  # fmt: skip
+
+    def matched(pattern: str) -> list[str]:
+        sql, params = funnel_sql.build((("pv", pattern), ("pv", None)), None)
+        got = con.sql(f"select distinct e.path from ({sql}) f join events e on "
+                      "hash(e.visitor_id) = f.pk where f.m & 1 = 1 order by 1",
+                      params=base | params).fetchall()  # fmt: skip
+        return [r[0] for r in got]
+
+    assert matched("/p/[id]/*") == ["/p/[id]/1"]
+    assert matched("/p/[id]/1") == ["/p/[id]/1"]
+    assert matched("/p/a_b") == ["/p/a_b"]
+    assert matched("/p/a?b") == ["/p/aXb", "/p/a_b"]
+    assert matched("/p/100%") == ["/p/100%"]
+    assert matched("/p/100*") == ["/p/100%", "/p/1000"]
+    assert matched("/p/\\*") == ["/p/\\x"]

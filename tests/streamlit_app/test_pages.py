@@ -61,6 +61,23 @@ def test_events_export_neutralises_formulas(lake, app):
     assert len(at.get("download_button")) == 2
 
 
+def test_funnels_page_says_where_the_funnel_file_is_broken(lake, app, tmp_path, monkeypatch):
+    from beaconlake.settings import get_settings
+
+    bad = tmp_path / "funnels.yml"
+    bad.write_text("funnels:\n  - name: checkout\n    steps: []\n")
+    monkeypatch.setenv("BEACONLAKE_FUNNELS", str(bad))
+    get_settings.cache_clear()
+    at = app("funnels.py", **NOV)
+    get_settings.cache_clear()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"The funnels file cannot be read: {bad}: funnels[0] (checkout): 'steps' must be a "
+        "non-empty list"
+    ]
+    assert at.dataframe[0].value["persons"].tolist() == [100, 40, 10]  # gold is still shown
+
+
 def test_funnels_configured_and_adhoc(lake, app):
     at = app("funnels.py", **NOV)
     no_errors(at)
