@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from streamlit_app import funnel_reach
+from streamlit_app import funnel_reach, funnel_sql
 from streamlit_app.filters import NONE_LABEL
 from streamlit_app.funnel_cache import Silver
 from streamlit_app.funnel_reach import Best
@@ -29,30 +29,31 @@ SCORE = 1 << 60  # µs after the earliest step 1 that a score holds (levels 1..6
 
 def lookups(s: Silver, steps: Steps) -> tuple[np.ndarray, np.ndarray | None]:
     """(event code → bits of the steps with that event, path code → bits of the steps whose
-    path matches, or None where no step has a path). Globs are DuckDB's `glob`, as in the SQL."""
+    path matches, or None where no step has a path). A step's path is matched by funnel_sql's
+    own condition (step_condition), run by DuckDB over the path dictionary."""
     ev = np.zeros(len(s.codes["event"].values), dtype=np.uint8)
-    paths = s.codes["path"]
+    paths = s.codes["path"].values
     free = sum(1 << i for i, (_, path) in enumerate(steps) if not path)
-    pt = np.full(len(paths.values), free, dtype=np.uint8)
+    pt = np.full(len(paths), free, dtype=np.uint8)
     for i, (event, path) in enumerate(steps):
         code = (s.codes["event"].lookup or {}).get(event)
         if code is not None:
             ev[code] |= 1 << i
-        if not path:
-            continue
-        if any(c in path for c in "*?["):
-            pt[1:][_glob(paths.values[1:], path)] |= 1 << i  # code 0 is NULL: matches nothing
-        elif (code := (paths.lookup or {}).get(path)) is not None:
-            pt[code] |= 1 << i
+        if path:
+            pt[_matches(paths, i + 1, event, path)] |= 1 << i
     return ev, None if free == (1 << len(steps)) - 1 else pt
 
 
-def _glob(values: tuple, pattern: str) -> np.ndarray:
+def _matches(paths: tuple, i: int, event: str, path: str) -> np.ndarray:
+    """Which dictionary paths (None: NULL) step i's condition accepts, for its own event."""
+    cond, params = funnel_sql.step_condition(i, event, path)
     con = duckdb.connect()
     try:
-        con.register("d", pa.table({"path": pa.array(values, pa.string())}))
-        out = con.execute("select path glob $p as m from d", {"p": pattern}).fetchnumpy()["m"]
-        return np.asarray(out, dtype=bool)
+        table = pa.table({"path": pa.array(paths, pa.string())})
+        table = table.append_column("event", pa.array([event] * len(paths), pa.string()))
+        con.register("d", table)
+        out = con.execute(f"select coalesce({cond}, false) as m from d", params).fetchnumpy()
+        return np.asarray(out["m"], dtype=bool)
     finally:
         con.close()
 

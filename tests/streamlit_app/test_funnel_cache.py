@@ -30,6 +30,7 @@ FUNNELS = [  # steps, window s, breakdown
      7200.0, "channel"),
     ((("identify", None), ("purchase", None)), 86_400.0 * 3, "country"),
     ((("page_view", "/nowhere"), ("purchase", None)), 600.0, None),
+    ((("page_view", "/p/[x]*"), ("click", "/p/[x]"), ("purchase", None)), 86_400.0, None),
     ((("no_such_event", None), ("purchase", None)), 600.0, "device"),
 ]  # fmt: skip
 
@@ -40,7 +41,7 @@ def _events(project: str, seed: int, n: int, day: int = 0, tag: str = "") -> lis
     user, now and then as another's), a few events carry their own user_id, a few are bots;
     device, channel and country per visitor."""
     r = random.Random(seed)
-    paths = ["/catalog", "/product/1", "/product/ab", "/", "/checkout", None]
+    paths = ["/catalog", "/product/1", "/product/ab", "/", "/checkout", None, "/p/[x]", "/p/x"]
     span = 3 * 86_400 * 10**6
     rows, last = [], {}
     for i in range(n):
