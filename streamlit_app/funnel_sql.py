@@ -36,6 +36,21 @@ IDENTIFIED = (
 PERSON = "coalesce(case when user_id <> '' then hash(user_id) end, ids.uh, hash(visitor_id))"
 
 
+def step_condition(i: int, event: str, path: str | None) -> tuple[str, dict[str, Any]]:
+    """Step i's condition on a silver row's `event` and `path`, and its parameters (funnel_sorted
+    evaluates the same condition over the path dictionary, so both paths match alike)."""
+    params: dict[str, Any] = {f"e{i}": event}
+    cond = f"event = $e{i}"
+    if path:
+        if any(c in path for c in "*?"):  # the funnel file's glob, matched as dbt does
+            params[f"p{i}"] = glob_to_like(path)
+            cond += f" and path like $p{i} escape '\\'"
+        else:
+            params[f"p{i}"] = path
+            cond += f" and path = $p{i}"
+    return cond, params
+
+
 def build(
     steps: tuple[tuple[str, str | None], ...], column: str | None
 ) -> tuple[str, dict[str, Any]]:
@@ -48,15 +63,8 @@ def build(
     params: dict[str, Any] = {}
     conds, bits = [], []
     for i, (event, path) in enumerate(steps, 1):
-        params[f"e{i}"] = event
-        cond = f"event = $e{i}"
-        if path:
-            if any(c in path for c in "*?"):  # the funnel file's glob, matched as dbt does
-                params[f"p{i}"] = glob_to_like(path)
-                cond += f" and path like $p{i} escape '\\'"
-            else:
-                params[f"p{i}"] = path
-                cond += f" and path = $p{i}"
+        cond, more = step_condition(i, event, path)
+        params |= more
         conds.append(f"({cond})")
         bits.append(f"(case when {cond} then {1 << (i - 1)} else 0 end)")
     b = f", coalesce({column}, {NONE_LABEL!r}) as b" if column else ""

@@ -8,6 +8,7 @@ every cached function so that two lakes never share a cache entry.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,7 @@ import streamlit as st
 from lake.io import open_table
 from lake.registry import TABLES
 from lake.replay_codec import decode_chunks
-from streamlit_app import db, funnel_reach, funnel_sql
+from streamlit_app import db, funnel_cache, funnel_reach, funnel_sorted, funnel_sql
 from streamlit_app.breakdowns import breakdown as breakdown  # the pages call queries.*
 from streamlit_app.event_queries import event_names as event_names
 from streamlit_app.event_queries import events_export as events_export
@@ -28,6 +29,7 @@ from streamlit_app.overview_queries import SV, TTL, sessions_source
 from streamlit_app.overview_queries import kpis as kpis
 from streamlit_app.overview_queries import timeseries as timeseries
 
+log = logging.getLogger(__name__)
 LIVE_TTL = 2
 GOLD = ("sessions", "page_views", "daily_stats", "funnel_steps", "web_vitals", "retention")
 SILVER = ("events", "replay_chunks")
@@ -145,9 +147,19 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
         raise ValueError("a funnel has 2 to 6 steps")
     _, params = _events_where(project, start, end, None, None, None, None)
     column = BREAKDOWN_COLUMNS.get(breakdown_by or "")
-    sql, more = funnel_sql.build(steps, column)
-    events = db.query_arrow(sql, params | more, ("events",), root)
-    wide = funnel_reach.funnel(events, len(steps), round(window_s * 1_000_000))
+    window_us = round(window_s * 1_000_000)
+    try:
+        kept = funnel_cache.get(root, project, start)  # silver's columns in memory, see there
+    except Exception:  # e.g. a vacuum removed a file being read: the SQL below still answers
+        log.exception("funnel columns of %s not available", project)
+        kept = None
+    if kept is not None:
+        us = [round(params[k].timestamp()) * 1_000_000 for k in ("t0", "t1")]
+        wide = funnel_sorted.funnel(kept, steps, window_us, us[0], us[1], column)
+    else:
+        sql, more = funnel_sql.build(steps, column)
+        events = db.query_arrow(sql, params | more, ("events",), root)
+        wide = funnel_reach.funnel(events, len(steps), window_us)
     rows = []  # one row per breakdown value and step, as the page shows them
     for r in wide.to_dict("records"):
         for k in range(1, len(steps) + 1):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from beaconlake.settings import get_settings
-from streamlit_app import funnel_defs, queries, ui
+from streamlit_app import funnel_cache, funnel_defs, queries, ui
 
 ctx = ui.context()
 st.title("Funnels")
@@ -61,6 +61,9 @@ def show(df: pd.DataFrame, key: str) -> None:
 
 
 if ui.need_project(ctx):
+    # The breakdowns and the builder read silver's columns kept in memory: build them now, in
+    # the background, so that the first click finds them (funnel_cache).
+    funnel_cache.warm(ctx.root, ctx.project, ctx.first_day)
     configured = queries.funnel_steps(ctx.root, ctx.project)
     try:
         defs = {f.name: f for f in funnel_defs.load(get_settings().funnels)}
