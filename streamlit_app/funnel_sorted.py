@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from streamlit_app import funnel_reach, funnel_sql
 from streamlit_app.filters import NONE_LABEL
-from streamlit_app.funnel_cache import Silver
+from streamlit_app.funnel_columns import Silver
 from streamlit_app.funnel_reach import Best
 
 Steps = tuple[tuple[str, str | None], ...]
@@ -62,7 +62,7 @@ def funnel(
     s: Silver, steps: Steps, window_us: int, t0: int, t1: int, column: str | None
 ) -> pd.DataFrame:
     """funnel_reach.funnel's frame for events with t0 <= event_time < t1 (epoch µs), broken
-    down by `column` (one of funnel_cache.COLUMNS) where given."""
+    down by `column` (one of funnel_columns.COLUMNS) where given."""
     n = len(steps)
     ev, pt = lookups(s, steps)
     whole = t0 <= s.span[0] and t1 > s.span[1]

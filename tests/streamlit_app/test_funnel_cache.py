@@ -16,7 +16,15 @@ import streamlit as st
 
 from lake import io
 from lake.registry import EVENTS
-from streamlit_app import db, funnel_cache, funnel_reach, funnel_sorted, funnel_sql, queries
+from streamlit_app import (
+    db,
+    funnel_cache,
+    funnel_columns,
+    funnel_reach,
+    funnel_sorted,
+    funnel_sql,
+    queries,
+)
 from tests.dbt_project.silver_fixture import _ev
 from tests.streamlit_app.test_funnel_reach import reference
 
@@ -126,7 +134,7 @@ def test_silver_grows_between_two_clicks(fresh: str, monkeypatch: pytest.MonkeyP
     first = _same(fresh, "a")
     kept = funnel_cache.get(fresh, "a", D0)
 
-    monkeypatch.setattr(funnel_cache, "_build", _no_rebuild)
+    monkeypatch.setattr(funnel_columns, "build", _no_rebuild)
     late = _events("a", 4, 600, day=1, tag="late")
     # an identify earlier than every other: visitors' first user changes to u9
     late += [_ev("late-id", "identify", DAY0, "v3", "s-v3", "/", user="u9") | {"project_id": "a"}]
@@ -143,7 +151,7 @@ def test_the_first_identify_of_a_project(fresh: str, monkeypatch: pytest.MonkeyP
     anonymous = [r | {"user_id": None} for r in _events("a", 12, 800)]
     io.append(EVENTS, anonymous)
     _same(fresh, "a")
-    monkeypatch.setattr(funnel_cache, "_build", _no_rebuild)
+    monkeypatch.setattr(funnel_columns, "build", _no_rebuild)
     io.append(EVENTS, _events("a", 13, 300, day=1, tag="late"))
     _same(fresh, "a")
 
@@ -204,5 +212,5 @@ def test_the_page_builds_them_before_the_click(fresh: str, monkeypatch: pytest.M
     for thread in threading.enumerate():
         if thread.name == "funnel-columns":
             thread.join(60)
-    monkeypatch.setattr(funnel_cache, "_build", _no_rebuild)
+    monkeypatch.setattr(funnel_columns, "build", _no_rebuild)
     _same(fresh, "a")
