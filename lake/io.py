@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 from beaconlake.settings import get_settings
@@ -151,12 +151,14 @@ def overwrite(
     data: pa.Table | pa.RecordBatchReader,
     root: str | None = None,
     commit_metadata: dict[str, str] | None = None,
+    writer_properties: WriterProperties | None = None,
 ) -> None:
     """Replace the table's contents in one commit: readers see the old or the new version.
 
     A RecordBatchReader is written as it is read (delta-rs commits once, after its last file),
     so the producer and the Parquet encoder overlap and the rows are never all in memory.
-    `commit_metadata` goes into the commit's info (`last_commit_metadata` reads it back).
+    `commit_metadata` goes into the commit's info (`last_commit_metadata` reads it back);
+    `writer_properties` replace delta-rs's default Parquet settings (Snappy).
     """
     if isinstance(data, pa.RecordBatchReader):
         data = conform_stream(table, data)
@@ -173,6 +175,7 @@ def overwrite(
         commit_properties=CommitProperties(custom_metadata=commit_metadata)
         if commit_metadata
         else None,
+        **({"writer_properties": writer_properties} if writer_properties else {}),
     )
 
 

@@ -18,6 +18,11 @@ and no commit is made (dashboards keep their cached results for it). The large f
 always rewritten: they change with every batch that has events, and at 10 M events the batch's
 changed rows lie on 30 of 31 days (first identifies re-attribute old sessions), so no
 partition- or key-range replace would rewrite less (docs/benchmarks.md, issue 4).
+
+Parquet statistics are written only for project_id and the time columns (`_writer_properties`):
+rows are not sorted, so min/max of an id, a path or a dimension span every value in each row
+group and no reader can skip by them, while computing them was ~20-30 % of a fact table's write
+CPU. Delta's file statistics for those columns are then unknown (null): readers read the file.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from deltalake import ColumnProperties, WriterProperties
 
 from beaconlake.settings import get_settings
 from lake import io
@@ -79,6 +85,20 @@ def _counted(reader: pa.RecordBatchReader, rows: list[int]) -> pa.RecordBatchRea
     return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
 
+def _writer_properties(table: Table) -> WriterProperties:
+    """Snappy (delta-rs's default), statistics only where a reader can skip by them."""
+    keep = [
+        f.name
+        for f in table.schema
+        if f.name == "project_id" or pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)
+    ]
+    return WriterProperties(
+        compression="SNAPPY",
+        default_column_properties=ColumnProperties(statistics_enabled="NONE"),
+        column_properties={c: ColumnProperties(statistics_enabled="PAGE") for c in keep},
+    )
+
+
 def _fingerprint(cur: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, int]:
     """(digest, rows) of the mart's content as publish writes it: the registry schema, the
     mart's column types, its row count and the sum of its rows' hashes (a multiset hash: row
@@ -117,7 +137,13 @@ def _publish_one(
         rel = cur.sql(f'select {cols} from {MARTS_SCHEMA}."{table.name}"')
         reader = rel.to_arrow_reader(BATCH_ROWS)
         rows = [0]
-        io.overwrite(table, _counted(reader, rows), root=root, commit_metadata=metadata)
+        io.overwrite(
+            table,
+            _counted(reader, rows),
+            root=root,
+            commit_metadata=metadata,
+            writer_properties=_writer_properties(table),
+        )
         return rows[0], True
     finally:
         # After a failed write the traceback's frames still reference the stream and the

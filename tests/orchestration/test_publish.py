@@ -276,3 +276,32 @@ def test_a_gold_table_changed_by_another_writer_is_rewritten(
     assert "daily_stats" not in publish_gold(lake_root, build).skipped
     got = io.read_arrow(DAILY_STATS, root=lake_root)
     assert _rows(got) == _rows(marts["daily_stats"])
+
+
+def test_statistics_are_kept_where_a_reader_can_skip_by_them(
+    tmp_path: Path, lake_root: str, marts: dict[str, pa.Table]
+) -> None:
+    """project_id and time columns keep Parquet and Delta min/max; other columns have none."""
+    import pyarrow.parquet as pq
+
+    build = tmp_path / "build.duckdb"
+    _build(build, marts)
+    publish_gold(lake_root, build)
+    for table, kept in ((PAGE_VIEWS, {"project_id", "event_time"}),
+                        (SESSIONS, {"project_id", "started_at", "ended_at"}),
+                        (DAILY_STATS, {"project_id", "day"})):  # fmt: skip
+        dt_ = io.open_table(table, lake_root)
+        assert dt_ is not None
+        for uri in dt_.file_uris():
+            meta = pq.ParquetFile(uri.removeprefix("file://")).metadata
+            for g in range(meta.num_row_groups):
+                group = meta.row_group(g)
+                with_stats = {
+                    group.column(c).path_in_schema
+                    for c in range(group.num_columns)
+                    if group.column(c).statistics is not None
+                    and group.column(c).statistics.has_min_max
+                }
+                assert with_stats == kept, table.name
+        adds = pa.table(dt_.get_add_actions(flatten=True)).to_pylist()
+        assert all(a[f"min.{c}"] is not None for a in adds for c in kept), table.name
