@@ -1,14 +1,9 @@
 """Run `dbt build` on dbt_project with the lake's settings.
 
-dbt runs in a subprocess of its own: dbt-duckdb keeps its DuckDB environment in a
+dbt runs in a subprocess (python -m dbt.cli.main): dbt-duckdb keeps its DuckDB environment in a
 class attribute, so a second in-process run would reuse the first run's connection and with it
 the lake plugin's snapshot of silver; a fresh process reads the current silver version and
 releases the DuckDB file (one writer per file) when it exits.
-
-That process can be started ahead of the build (`DbtProcess`): it imports dbt, its DuckDB
-adapter and the lake plugin (~3 CPU-s, the largest part of dbt's fixed cost per build), then
-waits for its arguments on stdin and runs them as the `dbt` command does. A micro-batch
-starts it before enriching, so the imports overlap the enrichment (orchestration.pipeline).
 """
 
 from __future__ import annotations
@@ -17,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from beaconlake.settings import Settings, get_settings
@@ -63,66 +57,6 @@ def dbt_env(settings: Settings | None = None) -> dict[str, str]:
     return env
 
 
-# The child: imports first (the lake plugin only where importable, as dbt would import it), then
-# one line of JSON arguments, then what the `dbt` command itself runs; EOF means "not needed".
-_CHILD = """
-import json, sys
-import dbt.adapters.duckdb, dbt.cli.main
-try:
-    import dbt_project.plugins.lake_source
-except ImportError:
-    pass
-line = sys.stdin.readline()
-if line:
-    sys.argv = ["dbt", *json.loads(line)]
-    sys.exit(dbt.cli.main.cli())
-"""
-
-
-@dataclass
-class DbtResult:
-    returncode: int
-    output: str  # stdout + stderr
-
-
-class DbtProcess:
-    """A dbt process started ahead of its build: `run(args)` once, or `close()` when unused.
-
-    The environment (dbt_env) is fixed at start, so start it for the settings the build uses.
-    """
-
-    def __init__(self, settings: Settings | None = None) -> None:
-        self._proc: subprocess.Popen[str] | None = subprocess.Popen(
-            [sys.executable, "-c", _CHILD],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=dbt_env(settings),
-        )
-
-    def run(self, args: list[str]) -> DbtResult:
-        """`dbt <args>` in the started process; waits for it to exit."""
-        if self._proc is None:
-            raise RuntimeError("this dbt process was already used or closed")
-        proc, self._proc = self._proc, None
-        out, _ = proc.communicate(json.dumps(args) + "\n")
-        return DbtResult(proc.returncode, out)
-
-    def close(self) -> None:
-        """Stop the process if it never ran a build (it has only been importing)."""
-        if self._proc is not None:
-            proc, self._proc = self._proc, None
-            proc.kill()
-            proc.communicate()
-
-    def __enter__(self) -> DbtProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def _failures(target: Path) -> list[str]:
     try:
         results = json.loads((target / "run_results.json").read_text())["results"]
@@ -142,7 +76,6 @@ def run_dbt_build(
     tests: bool = True,
     unit_tests: bool = True,
     daily_tests: bool = True,
-    process: DbtProcess | None = None,
 ) -> None:
     """`dbt build` (models, tests, unit tests); raises DbtBuildError naming the failing nodes.
 
@@ -152,7 +85,6 @@ def run_dbt_build(
     which check fixed fixtures and cannot change between micro-batches; daily_tests=False also
     skips the data tests tagged `daily` (dbt_project.yml: all but the marts'), as a micro-batch
     does; `run_dbt_build(select="tag:daily")` runs just those (the maintenance job).
-    process: a DbtProcess started earlier with the same settings (default: one started now).
     """
     from dbt_project.plugins.funnels import load_funnels
 
@@ -162,7 +94,10 @@ def run_dbt_build(
     out.mkdir(parents=True, exist_ok=True)
     target = out / "dbt_target"
     (target / "run_results.json").unlink(missing_ok=True)
-    args = [
+    cmd = [
+        sys.executable,
+        "-m",
+        "dbt.cli.main",
         "build",
         "--project-dir",
         str(PROJECT_DIR),
@@ -174,18 +109,17 @@ def run_dbt_build(
         str(out / "dbt_logs"),
     ]
     if select:
-        args += ["--select", select]
+        cmd += ["--select", select]
     if full_refresh:
-        args.append("--full-refresh")
+        cmd.append("--full-refresh")
     if not tests:
-        args += ["--exclude-resource-type", "test", "unit_test"]
+        cmd += ["--exclude-resource-type", "test", "unit_test"]
     elif not unit_tests:
-        args += ["--exclude-resource-type", "unit_test"]
+        cmd += ["--exclude-resource-type", "unit_test"]
     if tests and not daily_tests:
-        args += ["--exclude", f"tag:{DAILY_TAG}"]
-    with process or DbtProcess(settings) as proc:
-        res = proc.run(args)
-    if res.returncode != 0:
+        cmd += ["--exclude", f"tag:{DAILY_TAG}"]
+    proc = subprocess.run(cmd, env=dbt_env(settings), capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
         failures = _failures(target)
-        detail = "; ".join(failures) if failures else res.output[-2000:].strip()
+        detail = "; ".join(failures) if failures else (proc.stdout + proc.stderr)[-2000:].strip()
         raise DbtBuildError(f"dbt build failed: {detail}")

@@ -2,14 +2,11 @@
 
 `beaconlake pipeline run`, tests and benchmarks call this; the Dagster assets call the same
 three functions, so both paths give the same lake. Launching a Dagster run would add ~8 s.
-The dbt process is started before enriching (orchestration.dbt_build.DbtProcess), so that dbt's
-imports overlap the enrichment instead of following it.
 """
 
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from orchestration.enrich import EnrichResult, enrich
@@ -33,12 +30,7 @@ def run_pipeline(root: str | None = None, *, dbt: bool = True) -> PipelineResult
     even when no new bronze arrived, so a failed earlier build or an erasure is repaired by the
     next call (both are idempotent: the same silver gives the same gold).
     """
-    with pipeline_lock(), ExitStack() as stack:
-        dbt_proc = None
-        if dbt:  # dbt's imports (~3 CPU-s) run while enrich does; killed if no build follows
-            from orchestration.dbt_build import DbtProcess
-
-            dbt_proc = stack.enter_context(DbtProcess())
+    with pipeline_lock():
         t0 = time.perf_counter()
         res = PipelineResult(enrich(root))
         res.seconds["enrich"] = time.perf_counter() - t0
@@ -54,8 +46,7 @@ def run_pipeline(root: str | None = None, *, dbt: bool = True) -> PipelineResult
             return res
         before = build_state.inputs(root)
         build_state.forget()
-        # as the Dagster micro-batch
-        run_dbt_build(unit_tests=False, daily_tests=False, process=dbt_proc)
+        run_dbt_build(unit_tests=False, daily_tests=False)  # as the Dagster micro-batch
         res.seconds["dbt_build"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         res.gold_rows = publish_gold(root)
