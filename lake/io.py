@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 from beaconlake.settings import get_settings
@@ -147,11 +147,19 @@ def conform_stream(table: Table, reader: pa.RecordBatchReader) -> pa.RecordBatch
     return pa.RecordBatchReader.from_batches(table.schema, batches())
 
 
-def overwrite(table: Table, data: pa.Table | pa.RecordBatchReader, root: str | None = None) -> None:
+def overwrite(
+    table: Table,
+    data: pa.Table | pa.RecordBatchReader,
+    root: str | None = None,
+    commit_metadata: dict[str, str] | None = None,
+    writer_properties: WriterProperties | None = None,
+) -> None:
     """Replace the table's contents in one commit: readers see the old or the new version.
 
     A RecordBatchReader is written as it is read (delta-rs commits once, after its last file),
     so the producer and the Parquet encoder overlap and the rows are never all in memory.
+    `commit_metadata` goes into the commit's info (`last_commit_metadata` reads it back);
+    `writer_properties` replace delta-rs's default Parquet settings (Snappy).
     """
     if isinstance(data, pa.RecordBatchReader):
         data = conform_stream(table, data)
@@ -165,7 +173,24 @@ def overwrite(table: Table, data: pa.Table | pa.RecordBatchReader, root: str | N
         partition_by=list(table.partition_by) or None,
         schema_mode="overwrite",
         storage_options=storage_options(root),
+        commit_properties=CommitProperties(custom_metadata=commit_metadata)
+        if commit_metadata
+        else None,
+        **({"writer_properties": writer_properties} if writer_properties else {}),
     )
+
+
+def last_commit_metadata(table: Table, key: str, root: str | None = None) -> str | None:
+    """`key` of the table's latest commit info (None: absent table or key not in that commit).
+
+    Only the latest commit counts: any later writer (a delete, an optimize) makes it None.
+    """
+    dt = open_table(table, root)
+    if dt is None:
+        return None
+    last = dt.history(1)
+    value = last[0].get(key) if last else None
+    return value if isinstance(value, str) else None
 
 
 def read_arrow(

@@ -31,7 +31,8 @@ def _specs() -> list[dg.AssetSpec]:
     can_subset=False,
 )
 def publish_asset(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
-    """Overwrite every gold table from its mart; readers see the old or the new version."""
+    """Overwrite every changed gold table from its mart; readers see the old or the new version
+    (an unchanged aggregate keeps its version: `rewritten` False)."""
     from orchestration.publish import publish_gold
 
     with pipeline_lock():
@@ -39,5 +40,6 @@ def publish_asset(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeR
     context.log.info(f"published gold: {rows}")
     for t in gold_tables():
         yield dg.MaterializeResult(
-            asset_key=gold_key(t.name), metadata={"rows": rows.get(t.name, 0)}
+            asset_key=gold_key(t.name),
+            metadata={"rows": rows.get(t.name, 0), "rewritten": t.name not in rows.skipped},
         )

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from lake import io
-from lake.registry import PAGE_VIEWS, SESSIONS, UTC_TS, Table
+from lake.registry import DAILY_STATS, PAGE_VIEWS, SESSIONS, UTC_TS, Table
 from orchestration import publish
 from orchestration.publish import gold_tables, publish_gold
 
@@ -194,3 +194,114 @@ def test_a_failed_publish_leaves_the_build_file_unlocked(
         assert done.returncode == 0, done.stderr[-500:]
     finally:
         gc.enable()
+
+
+def _with(data: pa.Table, i: int, column: str, value: Any) -> pa.Table:
+    """data with row i's `column` set to value."""
+    rows = data.to_pylist()
+    rows[i][column] = value
+    return pa.Table.from_pylist(rows, schema=data.schema)
+
+
+def _versions(root: str) -> dict[str, int]:
+    out = {}
+    for t in gold_tables():
+        dt_ = io.open_table(t, root)
+        assert dt_ is not None
+        out[t.name] = dt_.version()
+    return out
+
+
+def test_only_changed_tables_are_rewritten_and_gold_equals_a_full_publish(
+    tmp_path: Path, lake_root: str, marts: dict[str, pa.Table], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Micro-batch publishes leave unchanged tables at their version; changes that a weaker
+    fingerprint (per-column sums, row count, value equality) would miss are still written, and
+    every table ends equal to a full publish of the same build into an empty lake."""
+    monkeypatch.setattr(publish, "FINGERPRINT_MAX_ROWS", 1000)  # page_views (1,500) above it
+    build = tmp_path / "build.duckdb"
+    marts["daily_stats"] = _with(marts["daily_stats"], 0, "bounce_rate", 0.0)
+    _build(build, marts)
+    first = publish_gold(lake_root, build)
+    assert first.skipped == []
+    v1 = _versions(lake_root)
+
+    again = publish_gold(lake_root, build)  # the same build: nothing to write but page_views
+    assert again == first
+    assert again.skipped == [t.name for t in gold_tables() if t.name != PAGE_VIEWS.name]
+    v2 = _versions(lake_root)
+    assert v2 == {**v1, PAGE_VIEWS.name: v1[PAGE_VIEWS.name] + 1}
+
+    sessions = marts[SESSIONS.name].to_pylist()  # swap two sessions' event counts
+    sessions[0]["events"], sessions[1]["events"] = sessions[1]["events"], sessions[0]["events"]
+    top = marts["top_pages"].to_pylist()
+    top[1] = dict(top[0])  # a duplicated row in place of another: same row count
+    changed = {
+        **marts,
+        "daily_stats": _with(marts["daily_stats"], 0, "bounce_rate", -0.0),  # 0.0 == -0.0
+        SESSIONS.name: pa.Table.from_pylist(sessions, schema=SESSIONS.schema),
+        "top_pages": pa.Table.from_pylist(top, schema=marts["top_pages"].schema),
+        "funnel_steps": marts["funnel_steps"].slice(1),  # a row gone
+        "web_vitals": _with(marts["web_vitals"], 3, "p75", 1.5),  # a null becomes a value
+    }
+    _build(build, changed)
+    third = publish_gold(lake_root, build)
+    rewritten = {"daily_stats", SESSIONS.name, "top_pages", "funnel_steps", "web_vitals"}
+    rewritten.add(PAGE_VIEWS.name)
+    assert set(third.skipped) == {t.name for t in gold_tables()} - rewritten
+    v3 = _versions(lake_root)
+    assert {n for n in v3 if v3[n] != v2[n]} == rewritten
+    assert all(v3[n] == v2[n] + 1 for n in rewritten)  # one commit each
+
+    full = tmp_path / "full"
+    full.mkdir()
+    assert publish_gold(str(full), build) == third
+    for t in gold_tables():
+        got, want = io.read_arrow(t, root=lake_root), io.read_arrow(t, root=str(full))
+        assert got.schema == want.schema == t.schema, t.name
+        assert _rows(got) == _rows(want) == _rows(changed[t.name]), t.name  # str: -0.0 != 0.0
+
+
+def test_a_gold_table_changed_by_another_writer_is_rewritten(
+    tmp_path: Path, lake_root: str, marts: dict[str, pa.Table]
+) -> None:
+    """The fingerprint counts only while the publish's commit is the table's latest one."""
+    build = tmp_path / "build.duckdb"
+    _build(build, marts)
+    publish_gold(lake_root, build)
+    daily = io.open_table(DAILY_STATS, lake_root)
+    assert daily is not None
+    daily.delete()  # e.g. a maintenance job's delete: gold no longer holds the mart
+    assert io.read_arrow(DAILY_STATS, root=lake_root).num_rows == 0
+    assert "daily_stats" not in publish_gold(lake_root, build).skipped
+    got = io.read_arrow(DAILY_STATS, root=lake_root)
+    assert _rows(got) == _rows(marts["daily_stats"])
+
+
+def test_statistics_are_kept_where_a_reader_can_skip_by_them(
+    tmp_path: Path, lake_root: str, marts: dict[str, pa.Table]
+) -> None:
+    """project_id and time columns keep Parquet and Delta min/max; other columns have none."""
+    import pyarrow.parquet as pq
+
+    build = tmp_path / "build.duckdb"
+    _build(build, marts)
+    publish_gold(lake_root, build)
+    for table, kept in ((PAGE_VIEWS, {"project_id", "event_time"}),
+                        (SESSIONS, {"project_id", "started_at", "ended_at"}),
+                        (DAILY_STATS, {"project_id", "day"})):  # fmt: skip
+        dt_ = io.open_table(table, lake_root)
+        assert dt_ is not None
+        for uri in dt_.file_uris():
+            meta = pq.ParquetFile(uri.removeprefix("file://")).metadata
+            for g in range(meta.num_row_groups):
+                group = meta.row_group(g)
+                with_stats = {
+                    group.column(c).path_in_schema
+                    for c in range(group.num_columns)
+                    if group.column(c).statistics is not None
+                    and group.column(c).statistics.has_min_max
+                }
+                assert with_stats == kept, table.name
+        adds = pa.table(dt_.get_add_actions(flatten=True)).to_pylist()
+        assert all(a[f"min.{c}"] is not None for a in adds for c in kept), table.name
