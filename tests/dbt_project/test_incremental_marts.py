@@ -207,6 +207,13 @@ def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
     assert _fallbacks() == fallbacks  # new rows found by the bronze_version watermark
     # only the days of the groups with new events, not every day (a real incremental run)
     assert _touched_days() == [at(6).date(), at(7).date(), at(11).date(), at(12).date()]
+    # events_by_name: the new events' days, and vQ's Nov 8 (its person changed); not Nov 11
+    # (vM's group spans it, but its new event is on Nov 12)
+    person_days = _query(
+        Path(get_settings().duckdb_path),
+        "select day from intermediate.int_touched_person_days order by 1",
+    )
+    assert [r[0] for r in person_days] == [at(d).date() for d in (6, 7, 8, 12)]
     sessions = {r["session_id"]: r for r in io.read_arrow(get_table("sessions")).to_pylist()}
     assert "sM-1" not in sessions and sessions["sM"]["events"] == 3
     assert sessions["sH"]["person_id"] == "user-3"
