@@ -13,7 +13,8 @@
         concat_ws(chr(31), funnel, step, step_name, event_name,
             coalesce(path_pattern, chr(0)), window_s),
         chr(30) order by funnel, step)), '')
-    from {{ this.database }}.lake.funnel_steps_def)
+    from {{ api.Relation.create(database=this.database, schema='lake',
+        identifier='funnel_steps_def') }})
 {%- endmacro %}
 
 {#- mart_loaded_until() when the funnel models may be built incrementally (the state recorded
