@@ -36,6 +36,8 @@ INTERMEDIATES = [
     "int_page_views",
     "int_web_vital_samples",
     "int_identity",
+    "int_funnel_step_events",
+    "int_funnel_reach",
 ]
 
 

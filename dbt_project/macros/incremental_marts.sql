@@ -37,7 +37,8 @@
 {% endmacro %}
 
 {#- Custom incremental strategy: delete the target's rows whose unique_key columns are in the
-    scope model named by `meta.scope` or among the new rows (every row in a full-scope run),
+    scope model named by `meta.scope` or among the new rows (every row in a full-scope run:
+    `meta.state: funnels` takes funnel_loaded_until()'s verdict, macros/incremental_funnels.sql),
     then insert the new rows. Unlike delete+insert it also clears scope keys that now have no
     rows (a day whose sessions all moved to the day before). One transaction, like the other
     strategies. -#}
@@ -46,7 +47,9 @@
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set keys = arg_dict['unique_key'] -%}
     {%- set cols = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- if mart_loaded_until() is none %}
+    {%- set state = (config.get('meta') or {}).get('state') -%}
+    {%- set since = funnel_loaded_until() if state == 'funnels' else mart_loaded_until() -%}
+    {%- if since is none %}
     delete from {{ target }};
     {%- else %}
     delete from {{ target }}

@@ -5,8 +5,11 @@ compared with a --full-refresh build of the same silver in another DuckDB file: 
 every gold table, EXCEPT ALL both ways. The batches: a late event that merges two sessions
 (the later one started on a day that then has no session left), a first identify of an
 anonymous visitor (its older sessions change person), a replay chunk for a session without new
-events, a page_leave for an old page view and a web vital; then an erasure (the marts are
-rebuilt in full: int_events_sessionized lost rows).
+events, a page_leave for an old page view and a web vital, a purchase completing an earlier
+person's funnel, an identify that merges a visitor's earlier anonymous funnel step into a user
+whose other visitor did the later steps (the funnel models rebuild only the touched persons);
+then an erasure (the marts are rebuilt in full: int_events_sessionized lost rows). The funnel
+intermediates are compared with the full build too.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from orchestration.dbt_build import run_dbt_build
 from orchestration.publish import gold_tables, publish_gold
 from tests.dbt_project.silver_fixture import _ev, at, events, replay_chunks
 
+FUNNEL_INTERMEDIATES = ("int_funnel_step_events", "int_funnel_reach")
+
 
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -44,6 +49,18 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         [
             _ev("m1", "page_view", at(11, 23, 50), "vM", "sM", "/catalog"),
             _ev("m2", "page_view", at(12, 0, 30), "vM", "sM", "/product/4"),
+        ],
+    )
+    # Funnel checkout (funnels.yml): vP did steps 1-2 on Nov 3; vQ step 1 anonymously on Nov 8,
+    # vR (user-9) steps 2-3 an hour later (no step 1 for user-9: no attempt).
+    io.append(
+        EVENTS,
+        [
+            _ev("p1", "page_view", at(3, 9), "vP", "sP", "/catalog"),
+            _ev("p2", "page_view", at(3, 9, 5), "vP", "sP", "/product/1"),
+            _ev("q1", "page_view", at(8, 9), "vQ", "sQ", "/catalog"),
+            _ev("r1", "page_view", at(8, 10), "vR", "sR", "/product/2", user="user-9"),
+            _ev("r2", "purchase", at(8, 10, 1), "vR", "sR", "/checkout", user="user-9"),
         ],
     )
     run_dbt_build(tests=False)
@@ -92,9 +109,30 @@ def _differences(tmp: Path) -> dict[str, tuple[int, int]]:
                     for x, y in ((a, b), (b, a))
                 )
                 out[f"{label} {t.name}"] = (one, two)
+        for t in FUNNEL_INTERMEDIATES:
+            cols = "project_id, person_id, funnel, step, event_time"
+            for x, y, k in (("inc", "fb", 0), ("fb", "inc", 1)):
+                n = con.sql(
+                    f"select count(*) from (select {cols} from {x}.intermediate.{t} "
+                    f"except all select {cols} from {y}.intermediate.{t})"
+                ).fetchall()[0][0]
+                out.setdefault(f"intermediate {t}", (0, 0))
+                pair = list(out[f"intermediate {t}"])
+                pair[k] = n
+                out[f"intermediate {t}"] = (pair[0], pair[1])
     finally:
         con.close()
     return out
+
+
+def _reach() -> dict[str, list[int]]:
+    """Steps reached in funnel checkout, by person (int_funnel_reach of the incremental build)."""
+    rows = _query(
+        Path(get_settings().duckdb_path),
+        "select person_id, list(step order by step) from intermediate.int_funnel_reach "
+        "where funnel = 'checkout' group by person_id",
+    )
+    return {r[0]: r[1] for r in rows}
 
 
 def _touched_days() -> list[Any]:
@@ -109,9 +147,17 @@ def test_first_build_equals_full_build(lake: Path) -> None:
 def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
     days_before = {r["day"] for r in io.read_arrow(get_table("sources")).to_pylist()}
     assert at(12).date() in days_before  # sM-1 started on Nov 12
+    reach = _reach()
+    assert reach["vP"] == [1, 2] and reach["vQ"] == [1] and "user-9" not in reach
+    fallbacks = _fallbacks()
     io.append(
         EVENTS,
         [
+            # vP completes checkout on Nov 6, in a new session (within the 14-day window)
+            _ev("p3", "purchase", at(6, 12), "vP", "sP2", "/checkout"),
+            # vQ identifies as user-9 on Nov 7: its Nov 8 step 1 becomes user-9's, whose other
+            # visitor vR (no new event) did steps 2 and 3 after it; person vQ disappears
+            _ev("q2", "identify", at(7, 9), "vQ", "sQ2", "/catalog", user="user-9"),
             # bridges sM and sM-1: one session from Nov 11 23:50 to Nov 12 00:30
             _ev("m3", "ping", at(12, 0, 10), "vM", "sM", "/catalog"),
             # vH identifies (first time) in a new session on Nov 7: sH (Nov 6) is user-3's too
@@ -158,14 +204,60 @@ def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
     )
     run_dbt_build(tests=False)
     publish_gold()
+    assert _fallbacks() == fallbacks  # new rows found by the bronze_version watermark
     # only the days of the groups with new events, not every day (a real incremental run)
     assert _touched_days() == [at(6).date(), at(7).date(), at(11).date(), at(12).date()]
+    # events_by_name: the new events' days, and vQ's Nov 8 (its person changed); not Nov 11
+    # (vM's group spans it, but its new event is on Nov 12)
+    person_days = _query(
+        Path(get_settings().duckdb_path),
+        "select day from intermediate.int_touched_person_days order by 1",
+    )
+    assert [r[0] for r in person_days] == [at(d).date() for d in (6, 7, 8, 12)]
     sessions = {r["session_id"]: r for r in io.read_arrow(get_table("sessions")).to_pylist()}
     assert "sM-1" not in sessions and sessions["sM"]["events"] == 3
     assert sessions["sH"]["person_id"] == "user-3"
     assert sessions["sB"]["has_replay"] is True
+    # the funnel models rebuilt only the persons of touched visitors, earlier ones included
+    touched = {
+        r[0]
+        for r in _query(
+            Path(get_settings().duckdb_path),
+            "select person_id from intermediate.int_touched_persons",
+        )
+    }
+    assert touched == {"vM", "vH", "user-3", "vK", "vP", "vQ", "user-9"}
+    reach = _reach()
+    assert reach["vP"] == [1, 2, 3] and reach["user-9"] == [1, 2, 3] and "vQ" not in reach
     days_after = {r["day"] for r in io.read_arrow(get_table("sources")).to_pylist()}
     assert at(12).date() not in days_after  # no session starts on Nov 12 any more
+    assert all(v == (0, 0) for v in _differences(lake).values()), _differences(lake)
+
+
+def _fallbacks() -> int:
+    """How often int_events_sessionized fell back to the anti-join over all of silver."""
+    log = Path(get_settings().duckdb_path).parent / "dbt_logs" / "dbt.log"
+    return log.read_text().count("no usable watermark") if log.exists() else 0
+
+
+def test_rows_below_the_watermark_are_found(lake: Path) -> None:
+    """New rows are found by silver's bronze_version (>= the build's highest); one that arrives
+    with an older version (a restore, a hand-written table) breaks the per-version counts below
+    the watermark, and the model falls back to the anti-join instead of missing it."""
+    before = _fallbacks()
+    io.append(
+        EVENTS,
+        [
+            {**_ev("w1", "page_view", at(9, 8), "vW", "sW", "/catalog"), "bronze_version": 2},
+            # below the watermark (1): without the fallback this click would be missed
+            {**_ev("w2", "click", at(9, 8, 1), "vW", "sW", "/catalog"), "bronze_version": 0},
+        ],
+    )
+    run_dbt_build(tests=False)
+    publish_gold()
+    assert _fallbacks() == before + 1
+    sessions = {r["session_id"]: r for r in io.read_arrow(get_table("sessions")).to_pylist()}
+    assert sessions["sW"]["events"] == 2
     assert all(v == (0, 0) for v in _differences(lake).values()), _differences(lake)
 
 

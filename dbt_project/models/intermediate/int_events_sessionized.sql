@@ -9,7 +9,9 @@
   the gap windows.
 
   Incremental: a group with new or changed events (new event_id, or a changed event_time) is
-  rebuilt from ALL its events (delete+insert on group_key); other groups are not touched. Not on
+  rebuilt from ALL its events (delete+insert on group_key); other groups are not touched. New
+  rows are found at or above the bronze_version watermark when it holds, else by an anti-join
+  over all of silver (macros/silver_watermark.sql). Not on
   a changed person_id: gold resolves persons from user_id (int_identity), never from silver's
   person_id, so the daily person squash (docs/silver.md) changes no mart; person_id here is
   silver's as of the group's last rebuild, kept for readers of this table only. _loaded_at is
@@ -36,22 +38,51 @@ humans as not materialized (
 ),
 
 {% if is_incremental() %}
-changed_groups as (
-    -- Its own narrow scan of stg_events: `humans` is wide and would be materialized twice.
-    select distinct h.group_key
+{%- set watermark = silver_watermark(ref('stg_events')) %}
+new_events as (
+    -- Silver's rows not in this table (same event_id, event_time and group), by their own
+    -- narrow scan: `humans` is wide. With the watermark (macros/silver_watermark.sql) only the
+    -- rows at or above it are read on both sides (file and row-group pruning).
+    select h.group_key, h.event_date
     from (
-        select event_id, event_time, {{ session_group_key() }} as group_key
+        select event_id, event_time, event_date, {{ session_group_key() }} as group_key
         from stg_events
         where not is_bot
+        {% if watermark is not none %}and bronze_version >= {{ watermark }}{% endif %}
     ) as h
-    anti join {{ this }} as t
+    anti join (
+        select event_id, event_time, group_key from {{ this }}
+        {% if watermark is not none %}where bronze_version >= {{ watermark }}{% endif %}
+    ) as t
         on t.event_id = h.event_id
         and t.event_time = h.event_time
         and t.group_key = h.group_key
 ),
 
+changed_groups as (
+    select distinct group_key from new_events
+),
+
+previous as (
+    -- The rebuilt groups' rows as built before.
+    select event_id, event_time, _first_loaded_at
+    from {{ this }}
+    where group_key in (select group_key from changed_groups)
+),
+
 scoped as (
-    select * from humans where group_key in (select group_key from changed_groups)
+    select * from humans
+    where group_key in (select group_key from changed_groups)
+    {% if watermark is not none %}
+    -- Below the watermark silver holds exactly this table's rows, so a rebuilt group's events
+    -- are its rows here and its new rows: only their days' partitions are read (event_date is
+    -- event_time's UTC date, silver's partition column).
+    and event_date in (
+        select event_date from new_events
+        union
+        select cast(timezone('UTC', event_time) as date) from previous
+    )
+    {% endif %}
 ),
 {% else %}
 scoped as (
@@ -225,6 +256,7 @@ sessionized as (
         os,
         device_type,
         country,
+        bronze_version,
         -- Client-sent numbers: a negative or non-numeric duration counts as none.
         case
             when event_name = 'page_leave'
@@ -243,14 +275,6 @@ sessionized as (
     inner join sequenced as q on q.event_id = e.event_id
 ),
 
-{% if is_incremental() %}
-first_loads as (
-    -- When the rebuilt groups' events first arrived (an event keeps its group_key).
-    select event_id, _first_loaded_at
-    from {{ this }}
-    where group_key in (select group_key from changed_groups)
-),
-{% endif %}
 
 loaded as (
     select
@@ -261,7 +285,8 @@ loaded as (
             f._first_loaded_at, cast('{{ run_started_at.isoformat() }}' as timestamptz)
         ) as _first_loaded_at
     from sessionized as s
-    left join first_loads as f on f.event_id = s.event_id
+    -- When the rebuilt groups' events first arrived (an event keeps its group_key).
+    left join previous as f on f.event_id = s.event_id
         {% else %}
         cast('{{ run_started_at.isoformat() }}' as timestamptz) as _first_loaded_at
     from sessionized as s

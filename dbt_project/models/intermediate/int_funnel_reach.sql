@@ -7,10 +7,28 @@
   (time from the previous step) come from the attempt that reached it first, among those the
   latest (PostHog's time to convert: the first conversion, by its shortest path). The
   dashboard's funnel_reach.py follows the same rule. Grain: one row per project, funnel,
-  person and step reached.
+  person and step reached. Incremental by person like int_funnel_step_events (the persons in
+  int_touched_persons are deleted and recomputed).
 -#}
-with recursive int_funnel_step_events as (
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'person_id'],
+        meta={'scope': 'int_touched_persons', 'state': 'funnels'},
+    )
+}}
+{%- set in_scope = funnel_in_scope() %}
+
+with recursive int_touched_persons as (
+    select * from {{ ref('int_touched_persons') }}
+),
+
+int_funnel_step_events as (
     select * from {{ ref('int_funnel_step_events') }}
+    {% if in_scope %}
+    where (project_id, person_id) in (select (project_id, person_id) from int_touched_persons)
+    {% endif %}
 ),
 
 attempts (

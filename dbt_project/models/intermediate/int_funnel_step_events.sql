@@ -6,7 +6,20 @@
   step-(k-1) event comes after it, as PostHog counts ties; the dashboard's funnel_reach.py
   orders events the same way (tie_ranks). One event may match several steps (one row each,
   one pos). Grain: one row per event and funnel step.
+  Incremental by person (a person's rows depend on their events alone): the persons in
+  int_touched_persons are deleted and rebuilt from all their events (replace_scope,
+  macros/incremental_funnels.sql); in full when the funnel definitions changed.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key=['project_id', 'person_id'],
+        meta={'scope': 'int_touched_persons', 'state': 'funnels'},
+    )
+}}
+{%- set in_scope = funnel_in_scope() %}
+
 with int_events_persons as (
     select * from {{ ref('int_events_persons') }}
 ),
@@ -15,16 +28,53 @@ stg_funnel_steps as (
     select * from {{ ref('stg_funnel_steps') }}
 ),
 
+int_identity as (
+    select * from {{ ref('int_identity') }}
+),
+
+int_touched_persons as (
+    select * from {{ ref('int_touched_persons') }}
+),
+
+int_events_sessionized as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+events as (
+    select * from int_events_persons
+    {% if in_scope %}
+    -- Only the visitors whose events can resolve to a touched person (resolve_person: their
+    -- own user_id, else their identity, else the visitor itself), then only those events.
+    where (project_id, visitor_id) in (
+        select (project_id, person_id) from int_touched_persons
+        union all
+        select (i.project_id, i.visitor_id)
+        from int_identity as i
+        semi join int_touched_persons as t
+            on t.project_id = i.project_id and t.person_id = i.person_id
+        union all
+        select (e.project_id, e.visitor_id)
+        from int_events_sessionized as e
+        semi join int_touched_persons as t
+            on t.project_id = e.project_id and t.person_id = e.user_id
+    )
+    and (project_id, resolved_person_id) in (
+        select (project_id, person_id) from int_touched_persons
+    )
+    {% endif %}
+),
+
 matched as (
     select
         e.project_id,
         e.resolved_person_id as person_id,
+        e.visitor_id,
         e.event_id,
         e.event_time,
         s.funnel,
         s.step,
         s.window_s
-    from int_events_persons as e
+    from events as e
     inner join stg_funnel_steps as s
         on s.event_name = e.event_name
         and (s.path_pattern is null or e.path like s.path_pattern escape '\')
@@ -36,6 +86,7 @@ per_event as (
     select
         project_id,
         person_id,
+        visitor_id,
         event_id,
         event_time,
         funnel,
@@ -60,6 +111,7 @@ ranked as (
 select
     project_id,
     person_id,
+    visitor_id,
     event_id,
     event_time,
     funnel,

@@ -11,14 +11,7 @@ with int_events_sessionized as (
 ),
 
 identified as (
-    select
-        project_id,
-        visitor_id,
-        arg_min(user_id, (event_time, event_id)) as person_id,
-        min(event_time) as identified_at
-    from int_events_sessionized
-    where user_id is not null and user_id <> ''
-    group by project_id, visitor_id
+    {{ visitor_identity('int_events_sessionized') }}
 )
 
 select * from identified

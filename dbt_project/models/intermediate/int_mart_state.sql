@@ -4,7 +4,8 @@
   events that arrived since, means erasure deleted rows: the marts are rebuilt in full). Built
   after every incremental mart, so a run in which one of them failed or was skipped leaves the
   previous state and the next run rebuilds everything changed since then
-  (macros/incremental_marts.sql). Grain: one row.
+  (macros/incremental_marts.sql). funnels: the digest of the funnel definitions the funnel
+  models were built with (macros/incremental_funnels.sql). Grain: one row.
 -#}
 -- depends_on: {{ ref('fct_sessions') }}
 -- depends_on: {{ ref('fct_page_views') }}
@@ -16,6 +17,8 @@
 -- depends_on: {{ ref('agg_countries') }}
 -- depends_on: {{ ref('agg_events_by_name') }}
 -- depends_on: {{ ref('agg_web_vitals') }}
+-- depends_on: {{ ref('int_funnel_step_events') }}
+-- depends_on: {{ ref('int_funnel_reach') }}
 
 with int_events_sessionized as (
     select * from {{ ref('int_events_sessionized') }}
@@ -23,5 +26,6 @@ with int_events_sessionized as (
 
 select
     cast('{{ run_started_at.isoformat() }}' as timestamptz) as loaded_until,
-    count(*) as events
+    count(*) as events,
+    {{ funnel_defs_digest() }} as funnels
 from int_events_sessionized

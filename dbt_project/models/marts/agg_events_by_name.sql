@@ -1,7 +1,7 @@
 {#- Breakdown `events_by_name`: human events by UTC day and event name, with distinct visitors
-    and persons. Incremental: the days in int_touched_person_days (a person can change without
-    new events on the day) are recomputed from all their events (replace_scope:
-    macros/incremental_marts.sql). -#}
+    and persons. Incremental: the days in int_touched_person_days (days of new events, and of
+    visitors whose identity changed: a person can change without new events on the day) are
+    recomputed from all their events (replace_scope: macros/incremental_marts.sql). -#}
 {{
     config(
         alias='events_by_name',

@@ -24,7 +24,9 @@ renamed as (
         os,
         device_type,
         country,
-        is_bot
+        is_bot,
+        bronze_version,
+        event_date
     from source
 )
 
