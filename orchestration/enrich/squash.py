@@ -5,8 +5,8 @@ their visitor's first identify keep the visitor_id as person_id (identity.py). T
 maintenance (under the pipeline lock) calls `squash()`: ONE Delta merge of the rows whose
 person_id differs from identity.py's rule computed over all of silver, updating person_id only.
 A second run finds nothing and commits nothing. It does not touch the enrichment cursor.
-The dbt build after it sees the changed person_id (int_events_sessionized anti-joins silver on
-it) and rebuilds those groups; gold comes out the same, as it never read silver's person_id.
+The dbt build after it rebuilds nothing for it: int_events_sessionized finds new rows by
+event_id and bronze_version, which the squash keeps, and gold never reads silver's person_id.
 """
 
 from __future__ import annotations
