@@ -252,8 +252,9 @@ def test_publish_is_one_commit_per_table(built: dict[str, Any]) -> None:
         dt = io.open_table(t)
         assert dt is not None
         history = dt.history()
-        # create (empty, ensure_table) + one overwrite per publish, two publishes
-        assert [h["operation"] for h in history].count("WRITE") == 2, t.name
+        # create (empty, ensure_table) + one overwrite by the first publish; the second
+        # publishes the same build, whose marts' fingerprints match: it leaves them alone
+        assert [h["operation"] for h in history] == ["WRITE", "CREATE TABLE"], t.name
 
 
 def test_incremental_rebuilds_only_touched_sessions(built: dict[str, Any]) -> None:
