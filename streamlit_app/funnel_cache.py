@@ -44,9 +44,13 @@ _STATES: dict[tuple[str, str], tuple[float, Silver]] = {}
 _BUILDS: dict[tuple[str, str], threading.Lock] = {}
 
 
-def get(root: str | None, project: str, since: dt.date) -> Silver | None:
+def get(root: str | None, project: str, since: dt.date, *, wait: bool = True) -> Silver | None:
     """The project's columns at silver's current version, covering dates >= since; None where
-    none are kept (object store, no silver, too many rows): run the SQL instead."""
+    none are kept (object store, no silver, too many rows): run the SQL instead.
+
+    wait=False (a click): where only a build from scratch (seconds) or one already running
+    would give them, start it in the background and return None, so the click runs its SQL
+    (~1-2 s) instead of waiting; a refresh after a micro-batch (~0.6 CPU s) is still awaited."""
     root = lake_root(root)
     if not is_local(root):
         return None
@@ -60,6 +64,10 @@ def get(root: str | None, project: str, since: dt.date) -> Silver | None:
             _STATES[key] = (time.monotonic(), hit[1])
             return hit[1]
         build = _BUILDS.setdefault(key, threading.Lock())
+    if not wait and (hit is None or hit[1].lo > since or build.locked()):
+        warm(root, project, since)
+        return None
+    new: Silver | None = None
     with build:  # one build per project at a time: a second click waits and reuses it
         with _LOCK:
             hit = _STATES.get(key)
@@ -72,20 +80,28 @@ def get(root: str | None, project: str, since: dt.date) -> Silver | None:
         files = frozenset(f.removeprefix("file://") for f in table.file_uris())
         if old is not None and old.lo <= since and old.files <= files:
             new = funnel_refresh.refresh(old, project, table.version(), files)
-        else:
+        elif wait:
             lo = min(since, old.lo) if old is not None else since
             if _rows_from(table, lo) > MAX_ROWS:
                 return None
             new = funnel_columns.build(project, lo, table.version(), files)
-        with _LOCK:
-            now = time.monotonic()
-            _STATES[key] = (now, new)
-            for k, (used, _) in list(_STATES.items()):
-                if now - used > IDLE_S:
-                    del _STATES[k]
-            for k, _ in sorted(_STATES.items(), key=lambda kv: kv[1][0])[:-KEEP]:
-                del _STATES[k]
+        if new is not None:
+            _keep(key, new)
+    if new is None:  # a rewrite (files removed): rebuild in the background, after this lock
+        warm(root, project, since)
     return new
+
+
+def _keep(key: tuple[str, str], new: Silver) -> None:
+    """Store new for key; drop entries idle for IDLE_S and all but the KEEP most recent."""
+    with _LOCK:
+        now = time.monotonic()
+        _STATES[key] = (now, new)
+        for k, (used, _) in list(_STATES.items()):
+            if now - used > IDLE_S:
+                del _STATES[k]
+        for k, _ in sorted(_STATES.items(), key=lambda kv: kv[1][0])[:-KEEP]:
+            del _STATES[k]
 
 
 def warm(root: str | None, project: str, since: dt.date) -> None:

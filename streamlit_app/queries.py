@@ -149,7 +149,7 @@ def funnel_adhoc(root: str, project: str, steps: tuple[tuple[str, str | None], .
     column = BREAKDOWN_COLUMNS.get(breakdown_by or "")
     window_us = round(window_s * 1_000_000)
     try:
-        kept = funnel_cache.get(root, project, start)  # silver's columns in memory, see there
+        kept = funnel_cache.get(root, project, start, wait=False)  # in memory, see there
     except Exception:  # e.g. a vacuum removed a file being read: the SQL below still answers
         log.exception("funnel columns of %s not available", project)
         kept = None

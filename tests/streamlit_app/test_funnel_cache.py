@@ -214,3 +214,27 @@ def test_the_page_builds_them_before_the_click(fresh: str, monkeypatch: pytest.M
             thread.join(60)
     monkeypatch.setattr(funnel_columns, "build", _no_rebuild)
     _same(fresh, "a")
+
+
+def test_a_click_does_not_wait_for_a_build(fresh: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing kept yet (a restart, the page never opened): the click answers from SQL at once
+    while the columns build in the background; the next click finds them."""
+    io.append(EVENTS, _events("a", 12, 800))
+    real, release = funnel_columns.build, threading.Event()
+
+    def slow_build(*args: Any) -> Any:
+        assert release.wait(60)
+        return real(*args)
+
+    monkeypatch.setattr(funnel_columns, "build", slow_build)
+    steps, window, by = FUNNELS[1]
+    df = queries.funnel_adhoc(fresh, "a", steps, window, D0, D1, by)  # before the build ends
+    assert funnel_cache.get(fresh, "a", D0, wait=False) is None  # still building
+    release.set()
+    for thread in threading.enumerate():
+        if thread.name == "funnel-columns":
+            thread.join(60)
+    monkeypatch.setattr(funnel_columns, "build", _no_rebuild)
+    assert funnel_cache.get(fresh, "a", D0, wait=False) is not None
+    st.cache_data.clear()
+    pd.testing.assert_frame_equal(queries.funnel_adhoc(fresh, "a", steps, window, D0, D1, by), df)
