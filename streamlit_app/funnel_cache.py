@@ -126,7 +126,9 @@ def warm(root: str | None, project: str, since: dt.date) -> None:
         except Exception:  # the click will try again, and show the error if it persists
             log.exception("building the funnel columns of %s failed", project)
 
-    threading.Thread(target=run, name="funnel-columns", daemon=True).start()
+    # Not a daemon: killed at exit in the middle of DuckDB or Arrow it aborts the process
+    # ("terminate called after throwing"); exit waits for the build instead (seconds).
+    threading.Thread(target=run, name="funnel-columns", daemon=False).start()
 
 
 def clear() -> None:
