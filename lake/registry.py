@@ -22,6 +22,14 @@ TABLE_PROPERTIES: dict[str, str] = {
     "delta.deletedFileRetentionDuration": "interval 7 days",
 }
 
+# Bronze keeps min/max statistics of `received_at` only. Nothing reads bronze by statistics
+# (enrichment reads its new files by name, retention goes by partition, erasure scans), and the
+# default (every column) put ~1.5 KB of long strings a file into the log, which a kept handle
+# parses again for every file at every commit: a collector commit cost 21-26% more CPU with
+# them, and each active file ~0.2 ms instead of ~0.1 ms. Fewer person values in the log, too.
+# `numRecords` is kept either way. The daily maintenance sets it on older tables.
+BRONZE_CONFIGURATION = (("delta.dataSkippingStatsColumns", "received_at"),)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -81,6 +89,7 @@ RAW_EVENTS = Table(
     ),
     partition_by=("received_date",),
     description="Every accepted event, as received, one row an event.",
+    configuration=BRONZE_CONFIGURATION,
 )
 
 REJECTED_EVENTS = Table(
@@ -100,6 +109,7 @@ REJECTED_EVENTS = Table(
     ),
     partition_by=("received_date",),
     description="Events that failed validation inside an accepted batch, with the reason.",
+    configuration=BRONZE_CONFIGURATION,
 )
 
 EVENTS = Table(

@@ -32,10 +32,12 @@ PROPERTIES = TABLE_PROPERTIES  # tables created before it was set at creation ge
 VACUUM_HOURS = 7 * 24
 
 
-def ensure_properties(dt: DeltaTable) -> bool:
-    """Set PROPERTIES where they differ; True when a commit was made."""
+def ensure_properties(dt: DeltaTable, table: Table | None = None) -> bool:
+    """Set PROPERTIES and the table's own registry configuration (e.g. bronze's statistics
+    columns) where they differ; True when a commit was made."""
     config = dt.metadata().configuration
-    missing = {k: v for k, v in PROPERTIES.items() if config.get(k) != v}
+    wanted = PROPERTIES | dict(table.configuration) if table is not None else PROPERTIES
+    missing = {k: v for k, v in wanted.items() if config.get(k) != v}
     if missing:
         dt.alter.set_table_properties(missing)
     return bool(missing)
@@ -59,7 +61,7 @@ def maintain_table(table: Table, root: str | None = None) -> dict[str, int] | No
     dt = open_table(table, root)
     if dt is None:
         return None
-    ensure_properties(dt)
+    ensure_properties(dt, table)
     metrics = compact(dt)
     dt = open_table(table, root) or dt
     dt.create_checkpoint()

@@ -101,3 +101,17 @@ def test_new_tables_checkpoint_every_50_commits_from_the_first(lake_root: str) -
     io.overwrite(DAILY_STATS, DAILY_STATS.schema.empty_table())
     config = io.open_table(DAILY_STATS).metadata().configuration
     assert {k: config.get(k) for k in TABLE_PROPERTIES} == TABLE_PROPERTIES
+
+
+def test_bronze_commits_keep_statistics_of_received_at_only(lake_root: str) -> None:
+    """Bronze's long string columns (and person values) stay out of each commit's statistics:
+    every later commit of a kept handle parses them again (lake.registry)."""
+    from lake.registry import REJECTED_EVENTS
+
+    io.append(RAW_EVENTS, [{**_row("e1"), "url": "https://a.example/", "user_id": "u1"}])
+    add = pa.table(io.open_table(RAW_EVENTS).get_add_actions(flatten=True)).to_pydict()
+    assert add["num_records"] == [1]
+    assert sorted(k for k in add if k.startswith(("min.", "max.", "null_count."))) == [
+        "max.received_at", "min.received_at", "null_count.received_at"
+    ]  # fmt: skip
+    assert dict(REJECTED_EVENTS.configuration) == dict(RAW_EVENTS.configuration)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import pyarrow as pa
+
 from lake import io
 from lake.registry import EVENTS, RAW_EVENTS, REPLAY_CHUNKS
 from orchestration.enrich import enrich
@@ -35,6 +37,33 @@ def test_compaction_settings_and_a_safe_cursor(lake_root: str) -> None:
     assert io.read_arrow(EVENTS).sort_by("event_id") == before
     land(row("e6"))
     assert enrich().events == 1 and len(silver()) == 7
+
+
+def _adds() -> list[dict]:
+    return pa.table(io.open_table(RAW_EVENTS).get_add_actions(flatten=True)).to_pylist()
+
+
+def test_older_bronze_gets_its_registry_configuration(lake_root: str) -> None:
+    """A bronze table created before its statistics setting (only TABLE_PROPERTIES) gets it from
+    the daily maintenance; new files then carry statistics of `received_at` only."""
+    from deltalake import DeltaTable
+
+    uri = io.table_uri(RAW_EVENTS)
+    os.makedirs(uri, exist_ok=True)
+    DeltaTable.create(uri, schema=RAW_EVENTS.schema, partition_by=["received_date"],
+                      configuration=PROPERTIES)  # fmt: skip
+    land(row("e1"))
+    old = {a["path"] for a in _adds()}
+    maintain()
+    config = io.open_table(RAW_EVENTS).metadata().configuration
+    assert {k: config.get(k) for k in dict(RAW_EVENTS.configuration)} == dict(
+        RAW_EVENTS.configuration
+    )
+    land(row("e2"))
+    new = [a for a in _adds() if a["path"] not in old]
+    assert len(new) == 1 and new[0]["min.received_at"] is not None
+    assert new[0].get("min.visitor_id") is None  # set before maintenance, none since
+    assert io.read_arrow(RAW_EVENTS, ["event_id"]).num_rows == 2
 
 
 def test_replay_chunks_past_retention_are_deleted(lake_root: str) -> None:
