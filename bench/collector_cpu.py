@@ -1,12 +1,13 @@
 """CPU a request of the collector, by thread, under wrk: what machine load cannot distort much.
 
     .venv/bin/python bench/collector_cpu.py [--conns 1000] [--windows 4] [--seconds 12]
-        [--lake DIR]
+        [--scenario single|batch50] [--lake DIR]
 
-Starts the collector as bench/collector.py does (2 workers, single-event bodies, no rate
-limit) and reads `/proc/<pid>/task/*/stat` of both workers around each wrk window: CPU of the
-event-loop thread, of the Python worker threads (the commit's `to_thread`; delta-rs runs part of
-its work on the calling thread), of delta-rs's tokio threads, divided by the requests answered.
+Starts the collector as bench/collector.py does (2 workers, single-event bodies or batches of
+50, no rate limit) and reads `/proc/<pid>/task/*/stat` of both workers around each wrk window:
+CPU of the event-loop thread, of the Python worker threads (the commit's `to_thread`; delta-rs
+runs part of its work on the calling thread), of delta-rs's tokio threads, divided by the
+requests answered.
 `--lake DIR`: start from a copy of an existing lake (its `KEY` file holds a write key), e.g. one
 whose log already holds thousands of versions (`--prefill N DIR` makes one and exits). For an
 A/B, run this file from each worktree back to back.
@@ -92,6 +93,7 @@ def main() -> None:
     ap.add_argument("--conns", type=int, default=1000)
     ap.add_argument("--windows", type=int, default=4)
     ap.add_argument("--seconds", type=int, default=12)
+    ap.add_argument("--scenario", choices=sorted(bc.SCENARIOS), default="single")
     ap.add_argument("--lake", type=Path, default=None, help="start from a copy of this lake")
     ap.add_argument("--prefill", type=int, default=0, help="make such a lake with N versions")
     a = ap.parse_args()
@@ -116,7 +118,7 @@ def main() -> None:
         BEACONLAKE_RATE_LIMIT_EVENTS_PER_S="1e9",
         BEACONLAKE_RATE_LIMIT_BURST="1e9",
     )
-    script = bc._bodies(tmp, key)["single"]
+    script = bc._bodies(tmp, key)[a.scenario]
     proc, url = bc._start(["-m", "ingest_api", "--workers", "2"], env, tmp / "c.log")
     try:
         for w in range(a.windows):
