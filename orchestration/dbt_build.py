@@ -1,9 +1,10 @@
 """Run `dbt build` on dbt_project with the lake's settings.
 
-dbt runs in a subprocess (python -m dbt.cli.main): dbt-duckdb keeps its DuckDB environment in a
-class attribute, so a second in-process run would reuse the first run's connection and with it
-the lake plugin's snapshot of silver; a fresh process reads the current silver version and
-releases the DuckDB file (one writer per file) when it exits.
+dbt runs in a subprocess (`python -m orchestration.dbt_main`: dbt's CLI, exiting without the
+interpreter's teardown): dbt-duckdb keeps its DuckDB environment in a class attribute, so a
+second in-process run would reuse the first run's connection and with it the lake plugin's
+snapshot of silver; a fresh process reads the current silver version and releases the DuckDB
+file (one writer per file) when it exits.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def run_dbt_build(
     cmd = [
         sys.executable,
         "-m",
-        "dbt.cli.main",
+        "orchestration.dbt_main",  # dbt's CLI without the interpreter's teardown at exit
         "build",
         "--project-dir",
         str(PROJECT_DIR),

@@ -53,6 +53,9 @@ def test_a_micro_batch_runs_the_marts_tests_and_the_daily_run_the_rest(build_db:
     """What a micro-batch skips (dbt_project.yml's `daily` tag) runs in the maintenance job."""
     io.append(EVENTS, events())
     run_dbt_build(unit_tests=False, daily_tests=False)
+    # dbt's process (orchestration.dbt_main) ends only after dbt-duckdb closed its connection:
+    # the checkpoint ran, so no write-ahead log is left for the next reader to replay.
+    assert build_db.exists() and not Path(f"{build_db}.wal").exists()
     micro = _ran_tests(build_db)
     assert micro and not [t for t, tags in micro.items() if "daily" in tags]
     assert any(t.startswith("test.beaconlake.not_null_fct_sessions_session_id") for t in micro)
@@ -61,3 +64,30 @@ def test_a_micro_batch_runs_the_marts_tests_and_the_daily_run_the_rest(build_db:
     assert daily and all("daily" in tags for tags in daily.values())
     assert any(t.startswith("test.beaconlake.source_unique_lake_events_event_id") for t in daily)
     assert not set(micro) & set(daily)
+
+
+def test_dbt_main_exits_with_dbts_exit_code_and_its_output_flushed(build_db: Path) -> None:
+    """The launcher ends the process itself (os._exit): dbt's exit code and output survive."""
+    import subprocess
+    import sys
+
+    from orchestration.dbt_build import PROJECT_DIR, dbt_env
+
+    cmd = [sys.executable, "-m", "orchestration.dbt_main", "build", "--no-such-option"]
+    proc = subprocess.run(cmd, env=dbt_env(), capture_output=True, text=True, check=False)
+    assert proc.returncode == 2, proc.stderr[-2000:]  # click's usage error
+    assert "'--no-such-option'" in proc.stderr
+    cmd = [
+        sys.executable,
+        "-m",
+        "orchestration.dbt_main",
+        "debug",
+        "--config-dir",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--log-path",
+        str(build_db.parent / "logs"),
+    ]
+    proc = subprocess.run(cmd, env=dbt_env(), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.stdout.rstrip().endswith(str(PROJECT_DIR))  # its last output line
