@@ -7,7 +7,9 @@ build). `--tricky` first lands events aimed at the incremental paths, in two mic
 `run_pipeline()`): late events in old sessions on old days, page_leaves and web vitals for old
 page views, a first identify of old anonymous visitors, a replay chunk for old sessions, an
 event 40 minutes after sessions that end late in the day (the session splits: a new session the
-next day) and then one in the gap (the pieces merge again: that session disappears).
+next day) and then one in the gap (the pieces merge again: that session disappears); other
+visitors sending old sessions' SDK session_ids with earlier event times (one in each batch, the
+second while the first visitor's group is rebuilt too: each visitor keeps a session of its own).
 `--forget K` then erases K persons (lake.erasure) and runs the pipeline once more. Last, dbt
 builds everything again from the same silver with `--full-refresh` into another DuckDB file,
 and every mart, the incremental intermediates and every gold Delta table are compared with the
@@ -70,7 +72,7 @@ def _land(rows: list[dict]) -> None:
     io.append(RAW_EVENTS, pa.Table.from_pylist(rows, schema=RAW_EVENTS.schema))
 
 
-def tricky(k: int = 40) -> tuple[str, list[tuple]]:
+def tricky(k: int = 40) -> tuple[str, list[tuple], list[tuple]]:
     """Two micro-batches of events that reach old sessions, days and identities."""
     from lake import io
     from lake.registry import get_table
@@ -115,6 +117,10 @@ def tricky(k: int = 40) -> tuple[str, list[tuple]]:
             props = json.dumps({"seq": 0, "first_ts": ms, "last_ts": ms + 1000, "count": 1,
                                 "enc": "json", "data": "[]"})  # fmt: skip
             rows.append(_event(f"{tag}-rp-{i}", "replay", start, vid, sid, properties=props))
+        if i % 5 == 1:  # another visitor sends this SDK session_id, earlier in time
+            other = f"{tag}-dup-{i}"
+            rows.append(_event(f"{other}-a", "page_view", start - 300 * sec, other, sid))
+            rows.append(_event(f"{other}-b", "click", start - 240 * sec, other, sid))
     for i, (_eid, sid, vid, t, path) in enumerate(views):
         props = json.dumps({"duration_ms": 1234 + i})
         rows.append(_event(f"{tag}-pl-{i}", "page_leave", t + sec, vid, sid, path=path or "/",
@@ -127,20 +133,43 @@ def tricky(k: int = 40) -> tuple[str, list[tuple]]:
     _land(rows)
     print(f"tricky batch 1: {len(rows)} events", flush=True)
     run_pipeline()
-    return tag, late_day
+    return tag, late_day, [p for i, p in enumerate(plain) if i % 5 == 1]
 
 
-def bridge(tag: str, late_day: list[tuple]) -> None:
-    """Events in the gaps of the sessions split by tricky(): the pieces merge again."""
+def bridge(tag: str, late_day: list[tuple], shared: list[tuple]) -> None:
+    """Events in the gaps of the sessions split by tricky(): the pieces merge again; a third
+    visitor for the shared SDK session_ids, and one more event of their first visitor."""
     from orchestration.pipeline import run_pipeline
 
     bridge = [
         _event(f"{tag}-bridge-{i}", "ping", end + dt.timedelta(minutes=20), vid, sid)
         for i, (sid, vid, end) in enumerate(late_day)
     ]
+    for i, (sid, vid, start, _end) in enumerate(shared):
+        bridge.append(_event(f"{tag}-dup2-{i}", "page_view", start - dt.timedelta(minutes=10),
+                             f"{tag}-dup2-{i}", sid))  # fmt: skip
+        bridge.append(_event(f"{tag}-own-{i}", "ping", start + dt.timedelta(seconds=2), vid, sid))
     _land(bridge)
     print(f"tricky batch 2: {len(bridge)} events (merging the split sessions)", flush=True)
     run_pipeline()
+
+
+def shared_ok(tag: str, shared: list[tuple]) -> bool:
+    """Each visitor sending a shared SDK session_id has its own gold session: the first keeps
+    the id, the others' are session_id~<md5(visitor)[:8]>."""
+    from lake import io
+    from lake.registry import get_table
+    from streamlit_app.session_ids import visitor_suffix
+
+    rows = io.read_arrow(get_table("sessions"), ["session_id", "visitor_id"]).to_pylist()
+    have = {(r["session_id"], r["visitor_id"]) for r in rows}
+    want = set()
+    for i, (sid, vid, _start, _end) in enumerate(shared):
+        others = (f"{tag}-dup-{i * 5 + 1}", f"{tag}-dup2-{i}")
+        want |= {(sid, vid)} | {(sid + visitor_suffix(o), o) for o in others}
+    ok = want <= have
+    print(f"shared SDK session_ids: {len(shared)}, a session per visitor: {ok}", flush=True)
+    return ok
 
 
 def forget(k: int) -> None:
@@ -278,10 +307,10 @@ def main() -> None:
     t0 = time.perf_counter()
     ok = check(run)
     if args.tricky:
-        tag, late_day = tricky()
+        tag, late_day, shared = tricky()
         ok &= check(run)
-        bridge(tag, late_day)
-        ok &= check(run)
+        bridge(tag, late_day, shared)
+        ok &= check(run) and shared_ok(tag, shared)
     if args.forget:
         forget(args.forget)
         ok &= check(run)

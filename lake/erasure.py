@@ -147,6 +147,9 @@ def forget_person(
         "user_id": [person_id],
         "person_id": sorted(linked.visitor_ids | {person_id}),
         "session_id": sorted(linked.session_ids),
+        # as silver's session_id: rows of any visitor that sent one of the person's SDK
+        # session_ids go from silver, so from the build's copies (their own session ids) too
+        "sdk_session_id": sorted(linked.session_ids),
     }
     subject = erasure_log.person_subject(person_id)
     redact = linked.visitor_ids | {person_id}

@@ -3,7 +3,8 @@
 A person id is a user id (identify) or, for an anonymous person, a visitor id (SPEC 3:
 person_id is the visitor id until identify). Links come from silver (person_id/user_id →
 visitor_id), from bronze rows not enriched yet (user_id → visitor_id) and from gold sessions.
-Erring wide is deliberate: a visitor id shared by two users is erased with either of them.
+Erring wide is deliberate: a visitor id shared by two users is erased with either of them,
+and an SDK session_id other visitors sent too takes their sessions of it along.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ def _values(
     return {r[0] for r in con.execute(sql, params).fetchall()}
 
 
+_SHARED = (
+    "regexp_extract(session_id, '^(.*)~[0-9a-f]{8}(-[0-9]+)?$', 1) in (select unnest(?::varchar[]))"
+)
+
+
 def find_linked(person_id: str, project_id: str | None = None, root: str | None = None) -> Linked:
     """The person's visitor ids (silver person/user links, bronze user ids) and session ids."""
     tables = (RAW_EVENTS, EVENTS, REPLAY_CHUNKS, SESSIONS)
@@ -64,6 +70,10 @@ def find_linked(person_id: str, project_id: str | None = None, root: str | None 
         for table in tables:
             sessions |= _values(con, table, "session_id", among, [sorted(visitors)], project_id)
         sessions |= _values(con, SESSIONS, "session_id", "person_id = ?", pid, project_id)
+        # Other visitors' sessions with one of these SDK session_ids (their ids: <sdk>~<8 hex>,
+        # maybe -n; int_events_sessionized): silver loses their events by the SDK session_id,
+        # so gold and the build lose those sessions too, as when they were one merged session.
+        sessions |= _values(con, SESSIONS, "session_id", _SHARED, [sorted(sessions)], project_id)
     finally:
         con.close()
     return Linked(person_id, visitors, sessions)

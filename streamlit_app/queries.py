@@ -28,6 +28,7 @@ from streamlit_app.filters import session_conditions as _sess
 from streamlit_app.overview_queries import SV, TTL, sessions_source
 from streamlit_app.overview_queries import kpis as kpis
 from streamlit_app.overview_queries import timeseries as timeseries
+from streamlit_app.session_ids import sdk_session_id
 
 log = logging.getLogger(__name__)
 LIVE_TTL = 2
@@ -247,7 +248,7 @@ def sessions_list(root: str, f: Filters, person: str | None, limit: int = 200) -
     return _q(
         f"""select session_id, person_id, started_at, duration_s, pageviews, events, is_bounce,
                    entry_path, exit_path, channel, referrer_host, country, browser, os, device_type,
-                   coalesce(has_replay, false) as has_replay
+                   coalesce(has_replay, false) as has_replay, visitor_id, ended_at
             from {sessions_source(f)} s where {cond} and started_at >= $start and started_at < $end
             order by started_at desc, session_id limit {int(limit)}""",
         params,
@@ -258,16 +259,29 @@ def sessions_list(root: str, f: Filters, person: str | None, limit: int = 200) -
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def session_timeline(
-    root: str, project: str, session_id: str, started_at: dt.datetime | None = None
+    root: str,
+    project: str,
+    session_id: str,
+    started_at: dt.datetime | None = None,
+    visitor_id: str | None = None,
+    ended_at: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """The session's events; with its start, only the two day partitions it can span (a
-    session is capped at 24 hours) are read instead of every day of silver."""
+    session is capped at 24 hours) are read instead of every day of silver. With its visitor,
+    only that visitor's events under the SDK session_id (session_ids.py: another visitor may
+    send the same one), within the session's times when given."""
     days, params = "", {"project": project, "sid": session_id}
     if started_at is not None:
         ts = pd.Timestamp(started_at)
         day = (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).date()
         days = " and event_date >= $d0 and event_date <= $d1"
         params |= {"d0": day, "d1": day + dt.timedelta(days=1)}
+    if visitor_id:
+        days += " and visitor_id = $visitor"
+        params |= {"sid": sdk_session_id(session_id, visitor_id), "visitor": visitor_id}
+        if started_at is not None and ended_at is not None:
+            days += " and event_time >= $t0 and event_time <= $t1"
+            params |= {"t0": started_at, "t1": ended_at}
     return _q(
         f"""select event_time, event, path, title, properties, event_id from events
             where project_id = $project and session_id = $sid{days}
@@ -279,12 +293,20 @@ def session_timeline(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def replay_events(root: str, project: str, session_id: str) -> list[dict[str, Any]]:
-    """The session's rrweb events, decoded from silver replay_chunks in seq order."""
+def replay_events(
+    root: str, project: str, session_id: str, visitor_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The session's rrweb events, decoded from silver replay_chunks in seq order. With its
+    visitor, only that visitor's chunks under the SDK session_id (session_ids.py): a session
+    never plays another visitor's recording."""
+    where, params = "session_id = $sid", {"project": project, "sid": session_id}
+    if visitor_id:
+        where = "session_id = $sid and visitor_id = $visitor"
+        params |= {"sid": sdk_session_id(session_id, visitor_id), "visitor": visitor_id}
     chunks = _q(
-        """select seq, payload from replay_chunks
-           where project_id = $project and session_id = $sid order by seq""",
-        {"project": project, "sid": session_id},
+        f"""select seq, payload from replay_chunks
+           where project_id = $project and {where} order by seq""",
+        params,
         ("replay_chunks",),
         root,
     )

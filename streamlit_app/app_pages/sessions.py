@@ -37,16 +37,23 @@ if ui.need_project(ctx):
     if df.empty:
         st.info("No sessions match in this period.")
     else:
-        st.dataframe(df, hide_index=True, width="stretch")
+        st.dataframe(df.drop(columns=["visitor_id", "ended_at"]), hide_index=True, width="stretch")
         sid = st.selectbox("Open a session", list(df["session_id"]), key="ss_open")
         row = df[df["session_id"] == sid].iloc[0]
+        # Events and recording by the session's visitor too: two visitors may send one SDK
+        # session_id (streamlit_app/session_ids.py).
+        visitor = row["visitor_id"] if isinstance(row["visitor_id"], str) else None
         st.subheader("Timeline")
         st.text(
             f"Session {sid} · person {row['person_id']} · {row['pageviews']} page views · "
             f"{ui.fmt_duration(row['duration_s'])} · {row['channel']} · {row['country']}"
         )
-        timeline = queries.session_timeline(ctx.root, ctx.project, sid, row["started_at"])
-        recorded = queries.replay_events(ctx.root, ctx.project, sid) if row["has_replay"] else []
+        timeline = queries.session_timeline(
+            ctx.root, ctx.project, sid, row["started_at"], visitor, row["ended_at"]
+        )
+        recorded = (
+            queries.replay_events(ctx.root, ctx.project, sid, visitor) if row["has_replay"] else []
+        )
         left, right = st.columns([3, 2]) if recorded else (None, st.container())
         if left is not None:
             with left:

@@ -9,13 +9,16 @@ events, a page_leave for an old page view and a web vital, a purchase completing
 person's funnel, an identify that merges a visitor's earlier anonymous funnel step into a user
 whose other visitor did the later steps (the funnel models rebuild only the touched persons);
 then an erasure (the marts are rebuilt in full: int_events_sessionized lost rows). The funnel
-intermediates are compared with the full build too.
+intermediates are compared with the full build too. Visitors sending one SDK session_id (sX,
+sY): one session each, in the first build and when another visitor's events arrive in a later
+batch with earlier event times (the first visitor's session id unchanged, not even rebuilt).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from lake import erasure, io
 from lake.registry import EVENTS, REPLAY_CHUNKS, get_table
 from orchestration.dbt_build import run_dbt_build
 from orchestration.publish import gold_tables, publish_gold
+from streamlit_app.session_ids import visitor_suffix
 from tests.dbt_project.silver_fixture import _ev, at, events, replay_chunks
 
 FUNNEL_INTERMEDIATES = ("int_funnel_step_events", "int_funnel_reach")
@@ -63,11 +67,45 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             _ev("r2", "purchase", at(8, 10, 1), "vR", "sR", "/checkout", user="user-9"),
         ],
     )
+    io.append(EVENTS, _shared_sdk_session_events())
+    io.append(
+        REPLAY_CHUNKS,
+        [_chunk("rx1", "vX1", at(6, 15, 0, 1)), _chunk("rx2", "vX2", at(6, 14, 50, 1))],
+    )
     run_dbt_build(tests=False)
     publish_gold()
     yield tmp
     mp.undo()
     get_settings.cache_clear()
+
+
+def _shared_sdk_session_events() -> list[dict[str, Any]]:
+    """vX1 and vX2 send sX in one batch (vX2's events earlier in time, vX1's event_ids first:
+    vX1 keeps sX); vY1 sends sY."""
+    return [
+        _ev("xa1", "page_view", at(6, 15), "vX1", "sX", "/x"),
+        _ev("xa2", "page_view", at(6, 15, 5), "vX1", "sX", "/y"),
+        _ev("xb1", "page_view", at(6, 14, 50), "vX2", "sX", "/x"),
+        _ev("xb2", "click", at(6, 14, 52), "vX2", "sX", "/x"),
+        _ev("ya1", "page_view", at(6, 16), "vY1", "sY", "/x"),
+    ]
+
+
+def _chunk(eid: str, visitor: str, t: datetime) -> dict[str, Any]:
+    """A replay chunk of sX recorded by `visitor` (one rrweb event naming it)."""
+    payload = json.dumps([{"type": 4, "timestamp": 1, "data": {"href": visitor}}])
+    return {**replay_chunks()[0], "event_id": eid, "session_id": "sX", "visitor_id": visitor,
+            "first_ts": t, "last_ts": t, "received_at": t, "event_date": t.date(),
+            "payload": payload}  # fmt: skip
+
+
+def _sessions_of(*visitors: str) -> dict[str, tuple[str, int, int, bool]]:
+    """Gold sessions of the visitors: id → (visitor, page views, events, has_replay)."""
+    return {
+        r["session_id"]: (r["visitor_id"], r["pageviews"], r["events"], r["has_replay"])
+        for r in io.read_arrow(get_table("sessions")).to_pylist()
+        if r["visitor_id"] in visitors
+    }
 
 
 def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -144,6 +182,35 @@ def test_first_build_equals_full_build(lake: Path) -> None:
     assert all(v == (0, 0) for v in _differences(lake).values())
 
 
+def test_visitors_sharing_an_sdk_session_id_get_a_session_each(lake: Path) -> None:
+    """The first build (a full one): sX is vX1's, vX2's session is sX~<md5(vX2)[:8]>, each with
+    its own page views and replay; the dashboard reads each one's events and recording only."""
+    from streamlit_app import queries
+
+    x2 = "sX" + visitor_suffix("vX2")
+    assert _sessions_of("vX1", "vX2", "vY1") == {
+        "sX": ("vX1", 2, 2, True),
+        x2: ("vX2", 1, 2, True),
+        "sY": ("vY1", 1, 1, False),
+    }
+    views = io.read_arrow(get_table("page_views")).to_pylist()
+    assert sorted(r["session_id"] for r in views if r["event_id"] in ("xa1", "xa2", "xb1")) == [
+        "sX",
+        "sX",
+        x2,
+    ]
+    root = get_settings().lake_uri
+    rows = {r["session_id"]: r for r in io.read_arrow(get_table("sessions")).to_pylist()}
+    for sid, visitor, eids in (("sX", "vX1", ["xa1", "xa2"]), (x2, "vX2", ["xb1", "xb2"])):
+        recorded = queries.replay_events(root, "p1", sid, visitor)
+        assert recorded == [{"type": 4, "timestamp": 1, "data": {"href": visitor}}]
+        r = rows[sid]
+        timeline = queries.session_timeline(
+            root, "p1", sid, r["started_at"], visitor, r["ended_at"]
+        )
+        assert timeline["event_id"].tolist() == eids
+
+
 def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
     days_before = {r["day"] for r in io.read_arrow(get_table("sources")).to_pylist()}
     assert at(12).date() in days_before  # sM-1 started on Nov 12
@@ -183,6 +250,20 @@ def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
                 props={"name": "CLS", "value": 0.05},
                 device="mobile",
             ),
+        ],
+    )
+    # vZ sends sX and vY2 sY, both arriving now with events earlier than the first visitor's
+    # (vZ's split at a 40-minute gap); vY1 sends one more event (its group is rebuilt)
+    io.append(
+        EVENTS,
+        [
+            {**_ev(eid, name, t, v, sdk, "/x"), "bronze_version": 2}
+            for eid, name, t, v, sdk in (
+                ("za1", "page_view", at(6, 14), "vZ", "sX"),
+                ("za2", "page_view", at(6, 14, 40), "vZ", "sX"),
+                ("yb1", "page_view", at(6, 15, 30), "vY2", "sY"),
+                ("ya2", "ping", at(6, 16, 10), "vY1", "sY"),
+            )
         ],
     )
     # a replay chunk for sB, which gets no new event
@@ -226,7 +307,17 @@ def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
             "select person_id from intermediate.int_touched_persons",
         )
     }
-    assert touched == {"vM", "vH", "user-3", "vK", "vP", "vQ", "user-9"}
+    # vX1 and vX2 are not: another visitor's sX leaves their sessions alone
+    assert touched == {"vM", "vH", "user-3", "vK", "vP", "vQ", "user-9", "vZ", "vY1", "vY2"}
+    z = "sX" + visitor_suffix("vZ")
+    assert _sessions_of("vX1", "vX2", "vZ", "vY1", "vY2") == {
+        "sX": ("vX1", 2, 2, True),
+        "sX" + visitor_suffix("vX2"): ("vX2", 1, 2, True),
+        z: ("vZ", 1, 1, False),
+        z + "-1": ("vZ", 1, 1, False),
+        "sY": ("vY1", 1, 2, False),
+        "sY" + visitor_suffix("vY2"): ("vY2", 1, 1, False),
+    }
     reach = _reach()
     assert reach["vP"] == [1, 2, 3] and reach["user-9"] == [1, 2, 3] and "vQ" not in reach
     days_after = {r["day"] for r in io.read_arrow(get_table("sources")).to_pylist()}
@@ -263,6 +354,9 @@ def test_rows_below_the_watermark_are_found(lake: Path) -> None:
 
 def test_erasure_rebuilds_the_marts_in_full(lake: Path) -> None:
     erasure.forget_person("user-1")  # vE and vF
+    # silver loses every event with vZ's SDK session_id sX (erasure errs wide), vX1's and
+    # vX2's too: so must the build's copies, whose session ids differ (sX~<vX2's suffix>)
+    erasure.forget_person("vZ")
     run_dbt_build(tests=False)
     publish_gold()
     all_days = _query(
@@ -273,4 +367,5 @@ def test_erasure_rebuilds_the_marts_in_full(lake: Path) -> None:
     assert len(_touched_days()) == all_days  # full scope: erased rows are not traceable
     persons = {r["person_id"] for r in io.read_arrow(get_table("sessions")).to_pylist()}
     assert "user-1" not in persons
+    assert not _sessions_of("vX1", "vX2", "vZ") and _sessions_of("vY1", "vY2")
     assert all(v == (0, 0) for v in _differences(lake).values()), _differences(lake)

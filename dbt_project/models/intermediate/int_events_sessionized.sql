@@ -7,6 +7,13 @@
   pieces are 'v-<visitor_id>-n'. Ids only depend on the group's earlier events: stable as new
   events arrive. Groups whose events all lie within 30 minutes (most) are one session without
   the gap windows.
+  One SDK session_id sent by several visitors of a project (a broken or hostile client, a cloned
+  localStorage) gives one group per visitor: the visitor whose event with it arrived first
+  (bronze_version, then event_id: arrival order never changes once written, unlike event_time)
+  keeps the plain ids, every other visitor's are based on session_id~<8 hex of md5(visitor_id)>
+  (macros/session_base.sql), so ids stay unique per visitor and a later visitor never renames
+  the first one's sessions. In an incremental run the first arrival is looked up among this
+  table's rows with the rebuilt groups' SDK session_ids (one scan of two columns).
 
   Incremental: a group with new or changed events (new event_id, or a changed event_time) is
   rebuilt from ALL its events (delete+insert on group_key); other groups are not touched. New
@@ -99,19 +106,84 @@ keys as not materialized (
 group_spans as (
     select
         group_key,
+        any_value(project_id) as project_id,
+        any_value(sdk_session_id) as sdk_session_id,
         max(event_time) - min(event_time)
             > interval ({{ var('session_gap_minutes') }}) minute as may_split
     from keys
     group by group_key
 ),
 
+{% if is_incremental() %}
+written as materialized (
+    -- This table's rows with the rebuilt groups' SDK session_ids (mostly those groups' own
+    -- rows): other visitors' groups with one of them, and when they arrived.
+    select t.group_key, t.project_id, t.sdk_session_id, t.visitor_id, t.bronze_version, t.event_id
+    from {{ this }} as t
+    semi join group_spans as g
+        on g.project_id = t.project_id and g.sdk_session_id = t.sdk_session_id
+),
+{% endif %}
+
+shared as (
+    -- SDK session_ids of the project sent by more than one visitor (one group each): rare.
+    select project_id, sdk_session_id
+    from (
+        select group_key, project_id, sdk_session_id
+        from group_spans
+        where sdk_session_id is not null
+        {% if is_incremental() %}
+        union
+        select distinct group_key, project_id, sdk_session_id from written
+        {% endif %}
+    )
+    group by project_id, sdk_session_id
+    having count(*) > 1
+),
+
+arrivals as materialized (
+    -- The events with a shared SDK session_id (all of them: written before or now).
+    select project_id, sdk_session_id, visitor_id, bronze_version, event_id
+    from (
+        select project_id, sdk_session_id, visitor_id, bronze_version, event_id
+        from {{ 'scoped' if is_incremental() else 'humans' }}
+        {% if is_incremental() %}
+        union all
+        select project_id, sdk_session_id, visitor_id, bronze_version, event_id from written
+        {% endif %}
+    )
+    semi join shared using (project_id, sdk_session_id)
+),
+
+renamed_groups as (
+    -- The groups of every visitor but the one whose event with the SDK session_id arrived
+    -- first (arrival order never changes once written): their own base id.
+    select distinct {{ session_group_key() }} as group_key,
+        {{ session_base('sdk_session_id', 'visitor_id') }} as base_id
+    from arrivals
+    anti join (
+        select project_id, sdk_session_id,
+            arg_min(visitor_id, (bronze_version, event_id)) as visitor_id
+        from arrivals
+        group by project_id, sdk_session_id
+    ) using (project_id, sdk_session_id, visitor_id)
+),
+
+group_bases as (
+    -- Every group, may_split and (for the renamed ones) base_id: carried by the joins below.
+    select g.group_key, g.may_split, r.base_id
+    from group_spans as g
+    left join renamed_groups as r using (group_key)
+),
+
 unsplit as (
     -- A group whose events all lie within the gap limit of each other cannot split (and the cap
     -- is longer): one session, n = 0, without the window functions below (most groups: the
     -- SDK starts a new session_id after 30 minutes without activity).
-    select k.*, 0 as session_n
+    select k.*, b.base_id, 0 as session_n
     from keys as k
-    semi join (select group_key from group_spans where not may_split) using (group_key)
+    inner join (select group_key, base_id from group_bases where not may_split) as b
+        using (group_key)
 ),
 
 with_gaps as (
@@ -121,7 +193,7 @@ with_gaps as (
             partition by group_key order by event_time, event_id
         ) as previous_time
     from keys
-    semi join (select group_key from group_spans where may_split) using (group_key)
+    inner join (select group_key, base_id from group_bases where may_split) using (group_key)
 ),
 
 gap_numbered as (
@@ -214,8 +286,8 @@ assigned as (
         event_time,
         case
             when sdk_session_id is null then 'v-' || visitor_id || '-' || session_n
-            when session_n = 0 then sdk_session_id
-            else sdk_session_id || '-' || session_n
+            when session_n = 0 then coalesce(base_id, sdk_session_id)
+            else coalesce(base_id, sdk_session_id) || '-' || session_n
         end as session_id
     from numbered
 ),

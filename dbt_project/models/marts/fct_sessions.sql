@@ -1,5 +1,5 @@
 {#- Gold `sessions` (SPEC 3-4): int_sessions with person resolved through int_identity and
-    has_replay from replay chunks. Incremental: every session of a visitor in
+    has_replay from its visitor's replay chunks. Incremental: every session of a visitor in
     int_touched_visitors (its rows rebuilt upstream, or its person changed) is rebuilt
     (delete+insert by visitor, so a session merged away upstream disappears too), and so is
     every session of a visitor whose has_replay changed (a replay chunk can arrive without new
@@ -35,6 +35,8 @@ replayed as (
     inner join stg_replay_chunks as r
         on r.project_id = s.project_id
         and r.sdk_session_id = s.sdk_session_id
+        -- another visitor sending the same SDK session_id has its own session and recording
+        and r.visitor_id = s.visitor_id
         and (
             r.first_at is null
             or r.first_at between s.started_at - interval 1 minute
