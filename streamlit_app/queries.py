@@ -28,7 +28,7 @@ from streamlit_app.filters import session_conditions as _sess
 from streamlit_app.overview_queries import SV, TTL, sessions_source
 from streamlit_app.overview_queries import kpis as kpis
 from streamlit_app.overview_queries import timeseries as timeseries
-from streamlit_app.session_ids import sdk_session_id
+from streamlit_app.session_ids import sdk_session_id, silver_keys
 
 log = logging.getLogger(__name__)
 LIVE_TTL = 2
@@ -276,15 +276,20 @@ def session_timeline(
         day = (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).date()
         days = " and event_date >= $d0 and event_date <= $d1"
         params |= {"d0": day, "d1": day + dt.timedelta(days=1)}
+    key = "session_id = $sid"
     if visitor_id:
         days += " and visitor_id = $visitor"
         params |= {"sid": sdk_session_id(session_id, visitor_id), "visitor": visitor_id}
         if started_at is not None and ended_at is not None:
+            # Within the session's times, a later piece ('-n') or a session-less session
+            # ('v-…') is found by its visitor too (session_ids.silver_keys).
             days += " and event_time >= $t0 and event_time <= $t1"
-            params |= {"t0": started_at, "t1": ended_at}
+            keys, none_ok = silver_keys(session_id, visitor_id)
+            params |= {"t0": started_at, "t1": ended_at, "sid": keys[0], "sid2": keys[-1]}
+            key = "(session_id in ($sid, $sid2)" + (" or session_id is null)" if none_ok else ")")
     return _q(
         f"""select event_time, event, path, title, properties, event_id from events
-            where project_id = $project and session_id = $sid{days}
+            where project_id = $project and {key}{days}
             order by event_time, event_id""",
         params,
         ("events",),

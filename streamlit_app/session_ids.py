@@ -26,3 +26,17 @@ def sdk_session_id(session_id: str, visitor_id: str | None) -> str:
     suffix = re.escape(visitor_suffix(visitor_id))
     m = re.fullmatch(rf"(.*){suffix}(?:-\d+)?", session_id, flags=re.DOTALL)
     return m.group(1) if m else session_id
+
+
+def silver_keys(session_id: str, visitor_id: str) -> tuple[list[str], bool]:
+    """The SDK session_ids a gold session's silver events may carry, and whether they may carry
+    none. Later pieces of a group ('-n') and session-less sessions ('v-<visitor>-n') are not
+    named in silver at all, so with the session's visitor and times the candidates are: the id
+    as mapped back, that id without a trailing '-n' (an SDK id may itself end in one: both are
+    tried), and no id for 'v-<visitor>-n'. Within one visitor's session times only the pieces'
+    own events match (pieces of a group are split by gaps, so they do not overlap)."""
+    base = sdk_session_id(session_id, visitor_id)
+    keys = [base]
+    if (stripped := re.sub(r"-\d+$", "", base)) != base:
+        keys.append(stripped)
+    return keys, re.fullmatch(rf"v-{re.escape(visitor_id)}-\d+", session_id) is not None

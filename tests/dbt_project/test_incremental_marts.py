@@ -209,6 +209,14 @@ def test_visitors_sharing_an_sdk_session_id_get_a_session_each(lake: Path) -> No
             root, "p1", sid, r["started_at"], visitor, r["ended_at"]
         )
         assert timeline["event_id"].tolist() == eids
+    # A later piece of a group (sM-1: 40 minutes after sM) and a session-less session (vC's)
+    # are not named in silver: found by their visitor within their own times.
+    for sid, eids in (("sM", ["m1"]), ("sM-1", ["m2"]), ("v-vC-0", ["c1", "c2"])):
+        r = rows[sid]
+        timeline = queries.session_timeline(
+            root, "p1", sid, r["started_at"], r["visitor_id"], r["ended_at"]
+        )
+        assert timeline["event_id"].tolist() == eids, sid
 
 
 def test_batch_touching_old_sessions_equals_full_build(lake: Path) -> None:
