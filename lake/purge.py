@@ -9,6 +9,11 @@ all of them now:
    (tombstones) are deleted. A file a concurrent append has written but not committed yet is
    no tombstone, so it survives (a *full* vacuum would delete it and let the commit land
    pointing at a missing file).
+   Then a *full* vacuum at the table's tombstone retention (at least an hour): files removed
+   longer ago than that are no tombstones any more (bronze keeps them only as long as its log,
+   `lake.registry.BRONZE_CONFIGURATION`) but may still be on disk, awaiting the maintenance's
+   7-day vacuum; delta-rs deletes such unreferenced files once their modification time is
+   older than the retention, and a concurrent append's file is younger than that.
 2. a checkpoint at the current version, then every older checkpoint and checksum file deleted.
 3. every commit file up to that version REWRITTEN in place without column statistics and
    without commit parameters (`lake.erasure_scrub`), never deleted.
@@ -27,6 +32,7 @@ Readers of older versions still lose their files (time travel before the erasure
 from __future__ import annotations
 
 import pyarrow.fs as pafs
+from deltalake import DeltaTable
 
 from lake import erasure_scrub as scrub
 from lake import io
@@ -41,8 +47,27 @@ def purge_now(table: Table, root: str | None = None) -> int:
     removed = dt.vacuum(
         retention_hours=0, dry_run=False, enforce_retention_duration=False, full=False
     )
+    hours = max(1, tombstone_hours(dt))
+    removed += dt.vacuum(
+        retention_hours=hours, dry_run=False, enforce_retention_duration=False, full=True
+    )
     _scrub_log(table, root)
     return len(removed)
+
+
+_UNIT_HOURS = {"second": 1 / 3600, "minute": 1 / 60, "hour": 1, "day": 24, "week": 168}
+
+
+def tombstone_hours(dt: DeltaTable) -> int:
+    """The table's `delta.deletedFileRetentionDuration` in whole hours (rounded down; Delta's
+    default of a week when unset)."""
+    text = dt.metadata().configuration.get("delta.deletedFileRetentionDuration")
+    if not text:
+        return 168
+    parts = text.lower().removeprefix("interval").split()
+    if len(parts) != 2 or parts[1].rstrip("s") not in _UNIT_HOURS:
+        raise ValueError(f"unreadable delta.deletedFileRetentionDuration {text!r}")
+    return int(float(parts[0]) * _UNIT_HOURS[parts[1].rstrip("s")])
 
 
 def _scrub_log(table: Table, root: str | None) -> None:

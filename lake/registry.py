@@ -28,7 +28,26 @@ TABLE_PROPERTIES: dict[str, str] = {
 # parses again for every file appended since the last compaction, at every commit: without them
 # a collector commit took 18-26% less CPU, and each such file ~0.1 ms a commit instead of ~0.2.
 # Fewer person values in the log, too. `numRecords` is kept. Maintenance sets it on older tables.
-BRONZE_CONFIGURATION = (("delta.dataSkippingStatsColumns", "received_at"),)
+#
+# Bronze keeps tombstones (removed files in the log and every checkpoint) only as long as the log
+# itself: the collector's compaction removes every commit's file within seconds, so with 7 days
+# a checkpoint (every 50 commits, i.e. every few seconds under traffic) rewrote a week of
+# tombstones, ~100 kB per 1,000 (66 MB and 1.4 s of CPU at 700 k, a day at ~8 commits a second).
+# No reader can open a version older than the log anyway (so none needs an older removed file),
+# and the daily maintenance vacuums in delta-rs's *full* mode at 7 days, which deletes an
+# unreferenced file only once it was written 7 days ago (by modification time): a collector
+# file, removed seconds after it was written, still stays on disk 7 days; an older file at least
+# a day after its removal. `lake.purge` deletes such files too.
+# The log's own length costs more: on a local disk every snapshot update (each commit) lists all
+# of `_delta_log`, ~2.5 us a file, i.e. ~1.7 s a commit at a day of collector commits (700 k
+# files). Shortening BRONZE_LOG_RETENTION bounds both; how far is a product decision (docs/
+# benchmarks.md, "Bronze after a day of traffic").
+BRONZE_LOG_RETENTION = TABLE_PROPERTIES["delta.logRetentionDuration"]
+BRONZE_CONFIGURATION = (
+    ("delta.dataSkippingStatsColumns", "received_at"),
+    ("delta.logRetentionDuration", BRONZE_LOG_RETENTION),
+    ("delta.deletedFileRetentionDuration", BRONZE_LOG_RETENTION),
+)
 
 
 @dataclass(frozen=True)

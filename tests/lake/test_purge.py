@@ -160,3 +160,45 @@ def test_purge_keeps_every_commit_file_without_statistics_or_parameters(lake_roo
 )  # fmt: skip
 def test_scrub_drops_only_statistics_and_commit_parameters(line: str, kept: dict) -> None:
     assert json.loads(erasure_scrub.scrub_line(line)) == kept
+
+
+def test_purge_deletes_removed_files_past_their_tombstones_but_not_an_uncommitted_one(
+    lake_root: str,
+) -> None:
+    """Bronze keeps tombstones only as long as its log (a day); files removed longer ago stay on
+    disk until the maintenance's 7-day vacuum, unreferenced. The purge must delete those too."""
+    for visitor in ("v_gone", "v_keep"):
+        io.append(RAW_EVENTS, io.conform(RAW_EVENTS, _rows(visitor)), root=lake_root)
+    table = io.open_table(RAW_EVENTS, lake_root)
+    assert table is not None
+    compacted_away = [Path(u.removeprefix("file://")) for u in table.file_uris()]
+    table.optimize.compact()  # both files removed; their rows now in one new file
+    # Let those tombstones expire (as a day later) and leave the snapshot at a checkpoint.
+    table.alter.set_table_properties({"delta.deletedFileRetentionDuration": "interval 0 seconds"})
+    table.create_checkpoint()
+    table.alter.set_table_properties(dict(RAW_EVENTS.configuration))
+    two_days_ago = dt.datetime.now().timestamp() - 2 * 86400
+    for path in compacted_away:
+        os.utime(path, (two_days_ago, two_days_ago))
+    assert all(p.exists() for p in compacted_away)
+    rel = _write_file(lake_root, _rows("v_late"))  # an append between its file and its commit
+
+    delete_rows(RAW_EVENTS, "visitor_id = 'v_gone'", lake_root)
+    purge.purge_now(RAW_EVENTS, lake_root)
+
+    assert not any(p.exists() for p in compacted_away)
+    assert lake_scan.find(lake_root, ["v_gone"]) == {}
+    assert (_table_dir(lake_root) / rel).exists()
+    assert sorted(_visitors(lake_root)) == ["v_keep"] * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("interval 1 days", 24), ("interval 7 days", 168), ("interval 90 minutes", 1),
+     ("interval 0 seconds", 0), ("interval 2 weeks", 336), (None, 168)],
+)  # fmt: skip
+def test_tombstone_hours(lake_root: str, text: str | None, hours: int) -> None:
+    uri = str(_table_dir(lake_root))
+    config = {"delta.deletedFileRetentionDuration": text} if text else None
+    write_deltalake(uri, io.conform(RAW_EVENTS, _rows("v")), configuration=config)
+    assert purge.tombstone_hours(DeltaTable(uri)) == hours
