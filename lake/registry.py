@@ -34,8 +34,8 @@ TABLE_PROPERTIES: dict[str, str] = {
 # commit once a micro-batch). On a local disk every snapshot update, i.e. every collector commit,
 # lists all of `_delta_log`, ~2.5 us a file: at ~8 commits a second a day of log is ~700 k files
 # and ~1.7 s of CPU a 20-row commit (5.3 s wall; a fresh table: ~6 ms); 15 minutes is ~7 k files,
-# ~25 ms (measured: 16.7 ms at 5 k files, 37 ms at 10 k; docs/benchmarks.md, "Bronze after a
-# day of traffic"). The collector's cleanup every 50th commit and the daily maintenance keep it
+# ~22 ms (measured with 7.2 k files and tombstones; docs/benchmarks.md, "Bronze after a day of
+# traffic"). The collector's cleanup every 50th commit and the daily maintenance keep it
 # there. What it costs: bronze time travel reaches 15 minutes back, and an enrichment whose
 # cursor is older (Dagster stopped longer) re-reads the recent partitions instead of its new
 # files (`orchestration.enrich.cursor`).
