@@ -15,7 +15,8 @@ UTC_TS = pa.timestamp("us", tz="UTC")
 
 # Delta properties of every lake table, set when it is created (and by the daily maintenance on
 # older tables): delta-rs checkpoints every 50 commits (SPEC 6; its default is 100, and a long
-# uncheckpointed log slows every open and commit), the log keeps a day, removed files a week.
+# uncheckpointed log slows every open and commit), the log keeps a day (bronze: 15 minutes, below),
+# removed files a week.
 TABLE_PROPERTIES: dict[str, str] = {
     "delta.checkpointInterval": "50",
     "delta.logRetentionDuration": "interval 1 days",
@@ -28,7 +29,32 @@ TABLE_PROPERTIES: dict[str, str] = {
 # parses again for every file appended since the last compaction, at every commit: without them
 # a collector commit took 18-26% less CPU, and each such file ~0.1 ms a commit instead of ~0.2.
 # Fewer person values in the log, too. `numRecords` is kept. Maintenance sets it on older tables.
-BRONZE_CONFIGURATION = (("delta.dataSkippingStatsColumns", "received_at"),)
+#
+# Bronze keeps a SHORT log: 15 minutes (silver and gold keep a day, TABLE_PROPERTIES, as they
+# commit once a micro-batch). On a local disk every snapshot update, i.e. every collector commit,
+# lists all of `_delta_log`, ~2.5 us a file: at ~8 commits a second a day of log is ~700 k files
+# and ~1.7 s of CPU a 20-row commit (5.3 s wall; a fresh table: ~6 ms); 15 minutes is ~7 k files,
+# ~22 ms (measured with 7.2 k files and tombstones; docs/benchmarks.md, "Bronze after a day of
+# traffic"). The collector's cleanup every 50th commit and the daily maintenance keep it
+# there. What it costs: bronze time travel reaches 15 minutes back, and an enrichment whose
+# cursor is older (Dagster stopped longer) re-reads the recent partitions instead of its new
+# files (`orchestration.enrich.cursor`).
+#
+# Bronze keeps tombstones (removed files in the log and every checkpoint) only as long as the log
+# itself: the collector's compaction removes every commit's file within seconds, so with 7 days
+# a checkpoint (every 50 commits, i.e. every few seconds under traffic) rewrote a week of
+# tombstones, ~100 kB per 1,000 (66 MB and 1.4 s of CPU at 700 k, a day at ~8 commits a second).
+# No reader can open a version older than the log anyway (so none needs an older removed file),
+# and the daily maintenance vacuums in delta-rs's *full* mode at 7 days, which deletes an
+# unreferenced file only once it was written 7 days ago (by modification time): a collector
+# file, removed seconds after it was written, still stays on disk 7 days; an older file at least
+# 15 minutes after its removal. `lake.purge` deletes such files too.
+BRONZE_LOG_RETENTION = "interval 15 minutes"
+BRONZE_CONFIGURATION = (
+    ("delta.dataSkippingStatsColumns", "received_at"),
+    ("delta.logRetentionDuration", BRONZE_LOG_RETENTION),
+    ("delta.deletedFileRetentionDuration", BRONZE_LOG_RETENTION),
+)
 
 
 @dataclass(frozen=True)

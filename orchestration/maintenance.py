@@ -6,10 +6,14 @@ of visitors identified since get their person; before compaction, so its rewritt
 compacted too). Then per existing lake table:
 - properties `delta.checkpointInterval=50` (delta-rs checkpoints itself every 50 commits; long
   uncheckpointed logs make every commit and open slower, FIGURES.md), log retention 1 day,
-  deleted-file retention 7 days;
+  deleted-file retention 7 days (bronze: both 15 minutes, `lake.registry.BRONZE_CONFIGURATION`);
 - compact small files (the collector commits often) from this single writer, retrying when a
   concurrent append wins the commit (delta-rs #2700);
-- a checkpoint, expired log cleanup, vacuum of files removed more than 7 days ago.
+- a checkpoint, expired log cleanup, and a *full* vacuum at 7 days: it deletes files removed
+  more than 7 days ago and files no version references (tombstones past a shorter retention,
+  like bronze's, and leftovers of failed writes) only once they were written more than 7 days
+  ago (delta-rs compares their modification time), so a file written but not yet committed by
+  a concurrent append is never touched.
 Then row retention (lake.retention: replay chunks after replay_retention_days, raw bronze after
 bronze_retention_days when set).
 """
@@ -66,7 +70,7 @@ def maintain_table(table: Table, root: str | None = None) -> dict[str, int] | No
     dt = open_table(table, root) or dt
     dt.create_checkpoint()
     dt.cleanup_metadata()
-    removed = dt.vacuum(retention_hours=VACUUM_HOURS, dry_run=False)
+    removed = dt.vacuum(retention_hours=VACUUM_HOURS, dry_run=False, full=True)
     return {
         "files_added": int(metrics.get("numFilesAdded", 0)),
         "files_removed": int(metrics.get("numFilesRemoved", 0)),

@@ -43,6 +43,8 @@ def enrich_asset(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeRe
         "cursor_before": res.cursor_before if res.cursor_before is not None else -1,
         "bronze_files": res.files,
         "full_scan": res.full_scan,
+        # received_date the batch re-read bronze from, its cursor being past the log ("": not)
+        "rescan_since": res.since.isoformat() if res.since else "",
     }
     yield dg.MaterializeResult(
         asset_key=SILVER_EVENTS,

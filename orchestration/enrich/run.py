@@ -11,6 +11,7 @@ silver_person_rewrite="batch" does a batch that identifies visitors merge instea
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -42,9 +43,11 @@ class EnrichResult:
     events: int
     replay_chunks: int
     person_rewrites: int
-    full_scan: bool
+    full_scan: bool  # every bronze file was read (see Pending)
     # Visitors given a new first user; their earlier rows (if any) wait for the daily squash.
     persons_deferred: int = 0
+    # The cursor was past bronze's log: the files of received_date >= since were read.
+    since: dt.date | None = None
 
     @property
     def changed(self) -> bool:
@@ -174,7 +177,7 @@ def _enrich(root: str | None) -> EnrichResult:
         return NOTHING
     if not p.files:
         _commit_empty(p, root)
-        return EnrichResult(p.cursor, p.target, 0, 0, 0, 0, p.full_scan)
+        return EnrichResult(p.cursor, p.target, 0, 0, 0, 0, p.full_scan, since=p.since)
     con = connect()
     try:
         register_bronze(con, p.files, is_local(root))
@@ -224,6 +227,7 @@ def _enrich(root: str | None) -> EnrichResult:
         rewrites,
         p.full_scan,
         deferred,
+        p.since,
     )
     log.info("enrich: %s", res)
     return res

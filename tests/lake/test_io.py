@@ -92,7 +92,9 @@ def test_new_tables_checkpoint_every_50_commits_from_the_first(lake_root: str) -
         io.append(RAW_EVENTS, [_row(f"e{i}")])
     dt_ = io.open_table(RAW_EVENTS)
     assert dt_.version() == 50  # version 0 is the creation
-    assert {k: dt_.metadata().configuration.get(k) for k in TABLE_PROPERTIES} == TABLE_PROPERTIES
+    wanted = TABLE_PROPERTIES | dict(RAW_EVENTS.configuration)  # bronze: a day of tombstones
+    assert {k: dt_.metadata().configuration.get(k) for k in wanted} == wanted
+    assert wanted["delta.deletedFileRetentionDuration"] == wanted["delta.logRetentionDuration"]
     log = os.listdir(dt_.table_uri.removeprefix("file://") + "/_delta_log")
     assert [f for f in log if f.endswith(".checkpoint.parquet")] == [
         "00000000000000000049.checkpoint.parquet"  # delta-rs's default: at version 99

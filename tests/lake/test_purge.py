@@ -160,3 +160,46 @@ def test_purge_keeps_every_commit_file_without_statistics_or_parameters(lake_roo
 )  # fmt: skip
 def test_scrub_drops_only_statistics_and_commit_parameters(line: str, kept: dict) -> None:
     assert json.loads(erasure_scrub.scrub_line(line)) == kept
+
+
+def test_purge_deletes_removed_files_past_their_tombstones_but_not_an_uncommitted_one(
+    lake_root: str,
+) -> None:
+    """Bronze keeps tombstones only as long as its log (15 minutes); files removed longer ago
+    stay on disk until the maintenance's 7-day vacuum, unreferenced. The purge must delete those
+    too, also when written only 20 minutes ago (delta-rs's full vacuum goes by whole hours)."""
+    for visitor in ("v_gone", "v_keep"):
+        io.append(RAW_EVENTS, io.conform(RAW_EVENTS, _rows(visitor)), root=lake_root)
+    table = io.open_table(RAW_EVENTS, lake_root)
+    assert table is not None
+    compacted_away = [Path(u.removeprefix("file://")) for u in table.file_uris()]
+    table.optimize.compact()  # both files removed; their rows now in one new file
+    # Let those tombstones expire (as 15 minutes later) and leave the snapshot at a checkpoint.
+    table.alter.set_table_properties({"delta.deletedFileRetentionDuration": "interval 0 seconds"})
+    table.create_checkpoint()
+    table.alter.set_table_properties(dict(RAW_EVENTS.configuration))
+    written = dt.datetime.now().timestamp() - 20 * 60
+    for path in compacted_away:
+        os.utime(path, (written, written))
+    assert all(p.exists() for p in compacted_away)
+    rel = _write_file(lake_root, _rows("v_late"))  # an append between its file and its commit
+
+    delete_rows(RAW_EVENTS, "visitor_id = 'v_gone'", lake_root)
+    purge.purge_now(RAW_EVENTS, lake_root)
+
+    assert not any(p.exists() for p in compacted_away)
+    assert lake_scan.find(lake_root, ["v_gone"]) == {}
+    assert (_table_dir(lake_root) / rel).exists()
+    assert sorted(_visitors(lake_root)) == ["v_keep"] * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("interval 1 days", 86400), ("interval 7 days", 604800), ("interval 15 minutes", 900),
+     ("interval 0 seconds", 0), ("interval 2 weeks", 1209600), (None, 604800)],
+)  # fmt: skip
+def test_tombstone_seconds(lake_root: str, text: str | None, seconds: float) -> None:
+    uri = str(_table_dir(lake_root))
+    config = {"delta.deletedFileRetentionDuration": text} if text else None
+    write_deltalake(uri, io.conform(RAW_EVENTS, _rows("v")), configuration=config)
+    assert purge.tombstone_seconds(DeltaTable(uri)) == seconds

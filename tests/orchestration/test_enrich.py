@@ -128,7 +128,8 @@ def test_running_twice_and_rescanning_everything_changes_nothing(
     enrich()
     before = _rows()
     assert enrich().bronze_version is None
-    # A lost cursor (or one past log retention) means a full scan: dedup keeps silver the same.
+    # A lost cursor means a full scan: dedup keeps silver the same (past the log:
+    # test_enrich_past_log.py).
     monkeypatch.setattr(cursor, "read_cursor", lambda root=None: None)
     res = enrich()
     assert res.full_scan and res.events == 0

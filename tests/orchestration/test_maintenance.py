@@ -28,7 +28,8 @@ def test_compaction_settings_and_a_safe_cursor(lake_root: str) -> None:
     assert len(bronze.file_uris()) == 1
     assert out["bronze/raw_events"]["files_removed"] == 6
     config = bronze.metadata().configuration
-    assert {k: config.get(k) for k in PROPERTIES} == PROPERTIES
+    wanted = PROPERTIES | dict(RAW_EVENTS.configuration)
+    assert {k: config.get(k) for k in wanted} == wanted
     log = os.path.join(lake_root, "bronze", "raw_events", "_delta_log")
     assert any(f.endswith(".checkpoint.parquet") for f in os.listdir(log))
     # The compacted file is "new" to the cursor; its rows are already in silver.
@@ -78,3 +79,30 @@ def test_replay_chunks_past_retention_are_deleted(lake_root: str) -> None:
     out = maintain()
     assert out[REPLAY_CHUNKS.path]["retention_deleted"] == 1
     assert [c["event_id"] for c in chunks()] == ["r-new"]
+
+
+def test_vacuum_keeps_files_written_in_the_last_7_days(lake_root: str) -> None:
+    """The full vacuum deletes an unreferenced file (a removed file past bronze's day of
+    tombstones, a failed write's) once it was written 7 days ago, not before; a file removed
+    just now stays whatever its age (its tombstone is younger than 7 days)."""
+    import shutil
+    import time
+
+    land(row("e1"))
+    land(row("e2"))
+    bronze = io.open_table(RAW_EVENTS)
+    first, second = (u.removeprefix("file://") for u in bronze.file_uris())
+    old_orphan, young_orphan = first + ".old.parquet", first + ".young.parquet"
+    shutil.copy(first, old_orphan)
+    shutil.copy(first, young_orphan)
+    day = 86400
+    for path, age in ((old_orphan, 8 * day), (young_orphan, 6 * day), (first, 8 * day)):
+        os.utime(path, (time.time() - age, time.time() - age))
+
+    out = maintain()
+
+    assert out["bronze/raw_events"]["files_removed"] == 2  # the compaction removed both
+    assert out["bronze/raw_events"]["vacuumed"] == 1
+    assert not os.path.exists(old_orphan)
+    assert all(os.path.exists(p) for p in (young_orphan, first, second))
+    assert sorted(io.read_arrow(RAW_EVENTS, ["event_id"]).column(0).to_pylist()) == ["e1", "e2"]
