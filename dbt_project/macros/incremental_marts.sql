@@ -37,9 +37,9 @@
 {% endmacro %}
 
 {#- Custom incremental strategy: delete the target's rows whose unique_key columns are in the
-    scope model named by `meta.scope` or among the new rows (every row in a full-scope run:
-    `meta.state: funnels` takes funnel_loaded_until()'s verdict, macros/incremental_funnels.sql),
-    then insert the new rows. Unlike delete+insert it also clears scope keys that now have no
+    scope model named by `meta.scope` (if any) or among the new rows (every row in a full-scope
+    run: `meta.state: funnels` takes funnel_loaded_until()'s verdict,
+    macros/incremental_funnels.sql), then insert the new rows. Unlike delete+insert it also clears scope keys that now have no
     rows (a day whose sessions all moved to the day before). One transaction, like the other
     strategies. -#}
 {% macro get_incremental_replace_scope_sql(arg_dict) %}
@@ -54,8 +54,10 @@
     {%- else %}
     delete from {{ target }}
     where ({{ keys | join(', ') }}) in (
+        {%- if (config.get('meta') or {}).get('scope') %}
         select ({{ keys | join(', ') }}) from {{ ref(config.get('meta')['scope']) }}
         union all
+        {%- endif %}
         select ({{ keys | join(', ') }}) from {{ source }}
     );
     {%- endif %}
@@ -115,4 +117,29 @@
         {% if name | lower not in have %}{% do return(true) %}{% endif %}
     {% endfor %}
     {% do return(config_full_refresh) %}
+{% endmacro %}
+
+{#- A post-hook of marts that update their rows from their own previous contents (not only
+    from upstream tables): records, in the table's comment and inside the build's transaction,
+    the run that built it, so built_with_state() can tell whether it holds what it held when
+    int_mart_state was last recorded. -#}
+{% macro mark_built() -%}
+    comment on table {{ this }} is 'built {{ run_started_at.isoformat() }}'
+{%- endmacro %}
+
+{#- True when this table was last built in the run that last recorded int_mart_state (its
+    loaded_until = that run's start), i.e. it holds the figures as of mart_loaded_until(). Not
+    so when a later run built it but another mart failed (the state stayed behind), or it was
+    never marked: then the model must recompute its scope from the rows instead. -#}
+{% macro built_with_state() %}
+    {% if not execute or not is_incremental() %}{{ return(false) }}{% endif %}
+    {% set state = mart_state_relation() %}
+    {% if state is none %}{{ return(false) }}{% endif %}
+    {% set rows = run_query(
+        "select s.loaded_until = try_cast(regexp_extract(t.comment, '^built (.+)$', 1) "
+        ~ "as timestamptz) from " ~ state ~ " as s, duckdb_tables() as t "
+        ~ "where t.database_name = '" ~ this.database ~ "' and t.schema_name = '"
+        ~ this.schema ~ "' and t.table_name = '" ~ this.identifier ~ "'"
+    ).rows %}
+    {{ return(rows | length == 1 and rows[0][0] == true) }}
 {% endmacro %}

@@ -35,7 +35,7 @@ events as not materialized (
         _loaded_at
     from int_events_sessionized
     {% if is_incremental() %}
-    where group_key in ({{ rebuilt_groups(ref('int_events_sessionized')) }})
+    where {{ rebuilt_since_last_run() }}
     {% endif %}
 ),
 

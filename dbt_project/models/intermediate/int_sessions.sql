@@ -20,7 +20,7 @@ events as not materialized (
     -- Scanned twice (totals, first events): cheaper than materializing every column.
     select * from int_events_sessionized
     {% if is_incremental() %}
-    where group_key in ({{ rebuilt_groups(ref('int_events_sessionized')) }})
+    where {{ rebuilt_since_last_run() }}
     {% endif %}
 ),
 

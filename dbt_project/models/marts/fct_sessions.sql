@@ -13,7 +13,8 @@
     )
 }}
 
-with int_sessions as (
+with int_sessions as not materialized (
+    -- read twice (replays, the scope's sessions): DuckDB would otherwise materialize it whole
     select * from {{ ref('int_sessions') }}
 ),
 
