@@ -32,3 +32,41 @@
     {% endif %}
     {{ return(rows[0][0] | string) }}
 {% endmacro %}
+
+{#- Silver's human rows not in this table (same event_id, event_time and group), at or above
+    the watermark W (on both sides: file and row-group pruning): the rows a batch brings. -#}
+{% macro new_silver_rows(silver, watermark) -%}
+    select h.group_key, h.event_date
+    from (
+        select event_id, event_time, event_date, {{ session_group_key() }} as group_key
+        from {{ silver }}
+        where not is_bot
+        {% if watermark is not none %}and bronze_version >= {{ watermark }}{% endif %}
+    ) as h
+    anti join (
+        select event_id, event_time, group_key from {{ this }}
+        {% if watermark is not none %}where bronze_version >= {{ watermark }}{% endif %}
+    ) as t
+        on t.event_id = h.event_id
+        and t.event_time = h.event_time
+        and t.group_key = h.group_key
+{%- endmacro %}
+
+{#- The days a rebuilt group's events lie on (its new rows' and its rows' here), as a SQL list
+    of date literals, computed before the model runs: written as constants, silver's
+    event_date partitions and row groups are skipped by their statistics, where an `in
+    (subquery)` made DuckDB compute the group key of every row of silver (~2 CPU-s at 10 M).
+    Only valid with a watermark (below it silver holds exactly this table's rows). -#}
+{% macro rebuilt_days(silver, watermark) %}
+    {% if not execute %}{{ return("(null)") }}{% endif %}
+    {% set rows = run_query(
+        "with new_events as (" ~ new_silver_rows(silver, watermark) ~ ") "
+        ~ "select distinct d from (select event_date as d from new_events union "
+        ~ "select cast(timezone('UTC', event_time) as date) from " ~ this
+        ~ " where group_key in (select group_key from new_events)) where d is not null order by d"
+    ).rows %}
+    {% if rows | length == 0 %}{{ return("(null)") }}{% endif %}
+    {% set days = [] %}
+    {% for r in rows %}{% do days.append("date '" ~ r[0] ~ "'") %}{% endfor %}
+    {{ return("(" ~ days | join(", ") ~ ")") }}
+{% endmacro %}

@@ -47,23 +47,9 @@ humans as not materialized (
 {% if is_incremental() %}
 {%- set watermark = silver_watermark(ref('stg_events')) %}
 new_events as (
-    -- Silver's rows not in this table (same event_id, event_time and group), by their own
-    -- narrow scan: `humans` is wide. With the watermark (macros/silver_watermark.sql) only the
-    -- rows at or above it are read on both sides (file and row-group pruning).
-    select h.group_key, h.event_date
-    from (
-        select event_id, event_time, event_date, {{ session_group_key() }} as group_key
-        from stg_events
-        where not is_bot
-        {% if watermark is not none %}and bronze_version >= {{ watermark }}{% endif %}
-    ) as h
-    anti join (
-        select event_id, event_time, group_key from {{ this }}
-        {% if watermark is not none %}where bronze_version >= {{ watermark }}{% endif %}
-    ) as t
-        on t.event_id = h.event_id
-        and t.event_time = h.event_time
-        and t.group_key = h.group_key
+    -- Silver's rows not in this table, by their own narrow scan (`humans` is wide). With the
+    -- watermark (macros/silver_watermark.sql) only the rows at or above it are read.
+    {{ new_silver_rows(ref('stg_events'), watermark) }}
 ),
 
 changed_groups as (
@@ -84,11 +70,8 @@ scoped as (
     -- Below the watermark silver holds exactly this table's rows, so a rebuilt group's events
     -- are its rows here and its new rows: only their days' partitions are read (event_date is
     -- event_time's UTC date, silver's partition column).
-    and event_date in (
-        select event_date from new_events
-        union
-        select cast(timezone('UTC', event_time) as date) from previous
-    )
+    -- The days are constants (macros/silver_watermark.sql rebuilt_days): pruned by statistics.
+    and event_date in {{ rebuilt_days(ref('stg_events'), watermark) }}
     {% endif %}
 ),
 {% else %}
