@@ -17,7 +17,7 @@
 
   Incremental: a group with new or changed events (new event_id, or a changed event_time) is
   rebuilt from ALL its events (delete+insert on group_key); other groups are not touched. New
-  rows are found at or above the bronze_version watermark when it holds, else by an anti-join
+  rows are found past the bronze_version watermark when it holds, else by an anti-join
   over all of silver (macros/silver_watermark.sql). Not on
   a changed person_id: gold resolves persons from user_id (int_identity), never from silver's
   person_id, so the daily person squash (docs/silver.md) changes no mart; person_id here is
