@@ -16,7 +16,7 @@ from deltalake import CommitProperties, DeltaTable, Transaction, WriterPropertie
 from deltalake.exceptions import TableNotFoundError
 
 from beaconlake.settings import get_settings
-from lake.registry import TABLE_PROPERTIES, Table
+from lake.registry import Table
 
 
 def lake_root(root: str | None = None) -> str:
@@ -56,7 +56,7 @@ def open_table(table: Table, root: str | None = None) -> DeltaTable | None:
 
 
 def ensure_table(table: Table, root: str | None = None) -> DeltaTable:
-    """Open the table, creating it empty with its registry schema and TABLE_PROPERTIES when
+    """Open the table, creating it empty with its registry schema and properties when
     missing (the collector creates bronze: its first day must checkpoint too)."""
     dt = open_table(table, root)
     if dt is not None:
@@ -71,7 +71,7 @@ def ensure_table(table: Table, root: str | None = None) -> DeltaTable:
             mode="ignore",
             name=table.name,
             description=table.description or None,
-            configuration=TABLE_PROPERTIES | dict(table.configuration),
+            configuration=table.properties,
             storage_options=storage_options(root),
         )
     except Exception:

@@ -70,6 +70,12 @@ class Table:
     configuration: tuple[tuple[str, str], ...] = ()
 
     @property
+    def properties(self) -> dict[str, str]:
+        """Every table's TABLE_PROPERTIES, overridden by its own `configuration`: what it is
+        created with (lake.io) and what the maintenance keeps set."""
+        return TABLE_PROPERTIES | dict(self.configuration)
+
+    @property
     def path(self) -> str:
         """Path below the lake root."""
         return f"{self.layer}/{self.name}"

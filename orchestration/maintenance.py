@@ -40,7 +40,7 @@ def ensure_properties(dt: DeltaTable, table: Table | None = None) -> bool:
     """Set PROPERTIES and the table's own registry configuration (e.g. bronze's statistics
     columns) where they differ; True when a commit was made."""
     config = dt.metadata().configuration
-    wanted = PROPERTIES | dict(table.configuration) if table is not None else PROPERTIES
+    wanted = table.properties if table is not None else PROPERTIES
     missing = {k: v for k, v in wanted.items() if config.get(k) != v}
     if missing:
         dt.alter.set_table_properties(missing)
