@@ -10,7 +10,10 @@ while the collector commits (lake.purge says how).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from datetime import UTC as dt_utc
+from datetime import timedelta
 from pathlib import Path
 
 from deltalake import DeltaTable, write_deltalake
@@ -53,27 +56,56 @@ def delete_rows(table: Table, predicate: str | None, root: str | None = None) ->
     delete rewrites the surviving rows as Arrow `string_view` (delta-rs #4579), and PyArrow 26
     cannot filter those files, so every later filtered read of the table (`lake.io.read_arrow`)
     would fail. The replace-where keeps the registry's plain string types.
+
+    The rows go up to the newest `received_at` of the table when the erasure starts
+    (`received_cutoff`): every event acknowledged before it. delta-rs fails a delete when a
+    concurrent commit added a file its predicate may match, judged by the file's statistics;
+    bronze keeps statistics of `received_at` only, so without the bound every collector append
+    during the delete was such a file, and under live traffic all retries failed.
     """
-    for attempt in range(4):
-        dt = io.open_table(table, root)
-        if dt is None:
-            return 0
+    dt = io.open_table(table, root)
+    if dt is None:
+        return 0
+    where = predicate or "true"
+    cutoff = received_cutoff(dt) if "received_at" in table.schema.names else None
+    if cutoff is not None:
+        where = f"({where}) AND received_at <= {_lit(cutoff)}"
+    for attempt in range(DELETE_ATTEMPTS):
         before = dt.version()
         try:
             write_deltalake(
                 dt,
                 table.schema.empty_table(),
                 mode="overwrite",
-                predicate=predicate or "true",
+                predicate=where,
                 partition_by=list(table.partition_by) or None,
             )
-        except CommitFailedError:
-            if attempt == 3:
+        except CommitFailedError:  # in-flight appends received before the cutoff landing
+            if attempt == DELETE_ATTEMPTS - 1:
                 raise
+            time.sleep(min(1.0, 0.05 * 2**attempt))
+            dt = io.open_table(table, root) or dt
             continue
         dt.update_incremental()
         return 0 if dt.version() == before else _rows_removed(dt)
     return 0  # unreachable
+
+
+DELETE_ATTEMPTS = 8  # backoff 0.05 s doubling to 1 s: ~4 s of conflicts before giving up
+
+
+def received_cutoff(dt: DeltaTable) -> str | None:
+    """The newest `received_at` in the table's statistics plus a second (delta-rs keeps
+    timestamp statistics to the millisecond, rounded down), as an ISO literal; None when no
+    file has statistics."""
+    values = dt.get_add_actions(flatten=True)
+    if "max.received_at" not in values.column_names:
+        return None
+    newest = [v for v in values.column("max.received_at").to_pylist() if v is not None]
+    if not newest:
+        return None
+    cutoff = max(newest).astimezone(dt_utc) + timedelta(seconds=1)
+    return cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _rows_removed(dt: DeltaTable) -> int:

@@ -1,7 +1,11 @@
 """A small lake with two people in every layer, for the erasure and retention tests.
 
 Person `user_42` has two identified visitors (v_a, v_b) in silver/gold and one not yet
-enriched (v_c, bronze only); `user_7` (v_x) and the anonymous visitor v_y must survive.
+enriched (v_c, bronze only); `user_7` (v_x) and the anonymous visitor v_q must survive.
+
+No erased id is a kept id with its last character incremented (v_y after v_x): a Parquet
+writer truncates a long string statistic's max and increments its last character, so a
+checkpoint's `add.stats` max bound could spell it, and `lake_scan` would find it.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ EVENTS_SPEC = [
     ("e3", "v_b", "s_b1", "user_42", "user_42", "shop"),
     ("e4", "v_c", "s_c1", "user_42", None, "shop"),
     ("e5", "v_x", "s_x1", "user_7", "user_7", "shop"),
-    ("e6", "v_y", "s_y1", None, "v_y", "shop"),
+    ("e6", "v_q", "s_q1", None, "v_q", "shop"),
     ("e7", "v_z", "s_z1", None, "v_z", "blog"),
 ]
 
@@ -124,7 +128,7 @@ def build(root: str, when: dt.datetime = T0) -> None:
     io.append(EVENTS, [*silver, {**silver[0], "event_id": "dummy"}], root=root)
     io.append(REPLAY_CHUNKS, replay, root=root)
     io.append(
-        SESSIONS, [*sessions.values(), {**sessions["s_y1"], "session_id": "dummy"}], root=root
+        SESSIONS, [*sessions.values(), {**sessions["s_q1"], "session_id": "dummy"}], root=root
     )
     io.append(PAGE_VIEWS, views, root=root)
     io.append(DAILY_STATS, daily, root=root)
