@@ -23,6 +23,10 @@ DEFAULT_FUNNELS = Path("dbt_project/funnels.yml")
 # dbt_project.yml tags the source, staging and intermediate data tests with it: the daily
 # maintenance job runs them, a micro-batch only the marts' tests (they gate publishing).
 DAILY_TAG = "daily"
+SCOPED_TESTS_ENV = "BEACONLAKE_SCOPED_TESTS"
+# The maintenance job's selection: the daily tests, and the marts' tests in full (a
+# micro-batch runs them on the rows it rebuilt only).
+DAILY_SELECT = f"tag:{DAILY_TAG} path:models/marts,resource_type:test"
 
 
 class DbtBuildError(RuntimeError):
@@ -42,8 +46,12 @@ def build_dir(settings: Settings | None = None) -> Path:
     return Path((settings or get_settings()).duckdb_path).resolve().parent
 
 
-def dbt_env(settings: Settings | None = None) -> dict[str, str]:
-    """The environment profiles.yml reads: absolute lake root, DuckDB file and funnel file."""
+def dbt_env(settings: Settings | None = None, *, scoped_tests: bool = False) -> dict[str, str]:
+    """The environment profiles.yml reads: absolute lake root, DuckDB file and funnel file.
+
+    scoped_tests: a micro-batch's marts tests read only the rows it rebuilt (SCOPED_TESTS_ENV,
+    dbt_project/macros/rebuilt_tests.sql); any other build tests the marts in full.
+    """
     settings = settings or get_settings()
     env = dict(os.environ)
     env.update(
@@ -53,6 +61,7 @@ def dbt_env(settings: Settings | None = None) -> dict[str, str]:
             "BEACONLAKE_FUNNELS": str(funnels_path(settings)),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            SCOPED_TESTS_ENV: "1" if scoped_tests else "0",
         }
     )
     return env
@@ -85,7 +94,9 @@ def run_dbt_build(
     unit_tests=False keeps the data tests (they gate publishing) but skips the unit tests,
     which check fixed fixtures and cannot change between micro-batches; daily_tests=False also
     skips the data tests tagged `daily` (dbt_project.yml: all but the marts'), as a micro-batch
-    does; `run_dbt_build(select="tag:daily")` runs just those (the maintenance job).
+    does; `run_dbt_build(select=DAILY_SELECT)` runs those and the marts' tests in full (the
+    maintenance job). Such a micro-batch (no select, no full refresh) tests in the marts only
+    the rows it rebuilt.
     """
     from dbt_project.plugins.funnels import load_funnels
 
@@ -119,7 +130,9 @@ def run_dbt_build(
         cmd += ["--exclude-resource-type", "unit_test"]
     if tests and not daily_tests:
         cmd += ["--exclude", f"tag:{DAILY_TAG}"]
-    proc = subprocess.run(cmd, env=dbt_env(settings), capture_output=True, text=True, check=False)
+    micro_batch = tests and not daily_tests and not full_refresh and select is None
+    env = dbt_env(settings, scoped_tests=micro_batch)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         failures = _failures(target)
         detail = "; ".join(failures) if failures else (proc.stdout + proc.stderr)[-2000:].strip()

@@ -35,17 +35,18 @@ def maintain_lake(context: dg.OpExecutionContext) -> dict:
 
 @dg.op(
     description="dbt's data tests tagged `daily` (source, staging, intermediate), which the "
-    "micro-batches skip; a failure fails this run."
+    "micro-batches skip, and the marts' tests on every row (a micro-batch tests the rows it "
+    "rebuilt); a failure fails this run."
 )
 def dbt_daily_tests(context: dg.OpExecutionContext, maintained: dict) -> None:
     from beaconlake.settings import get_settings
-    from orchestration.dbt_build import DAILY_TAG, run_dbt_build
+    from orchestration.dbt_build import DAILY_SELECT, run_dbt_build
 
     if not Path(get_settings().duckdb_path).exists():
         context.log.info("no dbt build yet: nothing to test")
         return
     with pipeline_lock():
-        run_dbt_build(select=f"tag:{DAILY_TAG}", unit_tests=False)
+        run_dbt_build(select=DAILY_SELECT, unit_tests=False)
 
 
 @dg.job(name="maintenance", tags=LANE, executor_def=dg.in_process_executor)

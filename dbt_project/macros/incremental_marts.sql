@@ -10,20 +10,23 @@
 
 {#- int_mart_state's relation, or none before it was first built (not a ref: it depends on the
     marts that read it). -#}
-{% macro mart_state_relation() %}
+{% macro mart_state_relation(database=none) %}
     {% if not execute %}{{ return(none) }}{% endif %}
     {{ return(adapter.get_relation(
-        database=this.database, schema='intermediate', identifier='int_mart_state')) }}
+        database=database or this.database, schema='intermediate',
+        identifier='int_mart_state')) }}
 {% endmacro %}
 
 {#- The SQL literal of the state's loaded_until, or none when the marts must be rebuilt in full.
-    Runs two small queries: the state row, and the row counts of int_events_sessionized. -#}
-{% macro mart_loaded_until() %}
+    Runs two small queries: the state row, and the row counts of int_events_sessionized.
+    `database`: the build's (default: this model's; a test passes its relation's). -#}
+{% macro mart_loaded_until(database=none) %}
     {% if not execute %}{{ return(none) }}{% endif %}
-    {% set state = mart_state_relation() %}
+    {% set state = mart_state_relation(database) %}
     {% if state is none %}{{ return(none) }}{% endif %}
     {% set events = adapter.get_relation(
-        database=this.database, schema='intermediate', identifier='int_events_sessionized') %}
+        database=database or this.database, schema='intermediate',
+        identifier='int_events_sessionized') %}
     {% if events is none %}{{ return(none) }}{% endif %}
     {% set rows = run_query(
         "select cast(s.loaded_until as varchar), s.events, "

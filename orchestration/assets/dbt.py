@@ -76,7 +76,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterat
     """`dbt build` (models and their tests) with the lake's settings (absolute paths)."""
     from orchestration.dbt_build import dbt_env
 
-    os.environ.update(dbt_env())  # the dbt subprocess inherits this run worker's environment
+    # the dbt subprocess inherits this run worker's environment; a micro-batch tests the rows
+    # of the marts it rebuilt (dbt_project/macros/rebuilt_tests.sql)
+    os.environ.update(dbt_env(scoped_tests=True))
     with pipeline_lock():
         # Unit tests check fixed fixtures (the test suite runs them); the marts' tests gate gold.
         yield from dbt.cli(MICRO_BATCH_ARGS, context=context).stream()

@@ -67,7 +67,9 @@ resolved as (
         cast(p.engaged_ms as bigint) as engaged_ms,
         p.is_entry,
         p.is_exit,
-        {{ session_dimensions('s') }}
+        {{ session_dimensions('s') }},
+        -- not published: what this run wrote (macros/rebuilt_tests.sql)
+        cast('{{ run_started_at.isoformat() }}' as timestamptz) as _loaded_at
     from page_views as p
     left join int_identity as i
         on i.project_id = p.project_id and i.visitor_id = p.visitor_id

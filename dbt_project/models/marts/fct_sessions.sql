@@ -89,7 +89,9 @@ resolved as (
         cast(s.events as bigint) as events,
         s.is_bounce,
         {{ session_dimensions('s') }},
-        r.session_id is not null as has_replay
+        r.session_id is not null as has_replay,
+        -- not published: what this run wrote (macros/rebuilt_tests.sql)
+        cast('{{ run_started_at.isoformat() }}' as timestamptz) as _loaded_at
     from sessions as s
     left join int_identity as i
         on i.project_id = s.project_id and i.visitor_id = s.visitor_id
