@@ -46,7 +46,7 @@ log = logging.getLogger("beaconlake.collector")
 # Expired-log cleanup after every this many commits of a writer to a table, not after each.
 # delta-rs's post-commit hook otherwise lists (and stats) every file of `_delta_log` on every
 # commit to find expired ones: with a day of log (`delta.logRetentionDuration`; bronze now keeps
-# 15 minutes, `lake.registry.BRONZE_LOG_RETENTION`) a 20-row commit's CPU grew from ~7 ms to
+# 5 minutes, `lake.registry.BRONZE_LOG_RETENTION`) a 20-row commit's CPU grew from ~7 ms to
 # ~20 ms over 1,250 versions (bench/commit_log.py).
 LOG_CLEANUP_EVERY = 50
 _NO_CLEANUP = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)

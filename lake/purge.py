@@ -11,7 +11,7 @@ all of them now:
    pointing at a missing file).
    Then the unreferenced files written longer ago than the table's tombstone retention (at
    least `MIN_AGE_S`): files removed longer ago than that are no tombstones any more (bronze
-   keeps them only as long as its log, 15 minutes, `lake.registry.BRONZE_CONFIGURATION`) but
+   keeps them only as long as its log, 5 minutes, `lake.registry.BRONZE_CONFIGURATION`) but
    may still be on disk, awaiting the maintenance's 7-day vacuum, and were written before they
    were removed; a concurrent append's file is younger. (delta-rs's full vacuum does this by
    modification time too, but in whole hours: at 1 h it spared a file removed 20 minutes ago.)

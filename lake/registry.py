@@ -15,7 +15,7 @@ UTC_TS = pa.timestamp("us", tz="UTC")
 
 # Delta properties of every lake table, set when it is created (and by the daily maintenance on
 # older tables): delta-rs checkpoints every 50 commits (SPEC 6; its default is 100, and a long
-# uncheckpointed log slows every open and commit), the log keeps a day (bronze: 15 minutes, below),
+# uncheckpointed log slows every open and commit), the log keeps a day (bronze: 5 minutes, below),
 # removed files a week.
 TABLE_PROPERTIES: dict[str, str] = {
     "delta.checkpointInterval": "50",
@@ -30,15 +30,17 @@ TABLE_PROPERTIES: dict[str, str] = {
 # a collector commit took 18-26% less CPU, and each such file ~0.1 ms a commit instead of ~0.2.
 # Fewer person values in the log, too. `numRecords` is kept. Maintenance sets it on older tables.
 #
-# Bronze keeps a SHORT log: 15 minutes (silver and gold keep a day, TABLE_PROPERTIES, as they
+# Bronze keeps a SHORT log: 5 minutes (silver and gold keep a day, TABLE_PROPERTIES, as they
 # commit once a micro-batch). On a local disk every snapshot update, i.e. every collector commit,
 # lists all of `_delta_log`, ~2.5 us a file: at ~8 commits a second a day of log is ~700 k files
-# and ~1.7 s of CPU a 20-row commit (5.3 s wall; a fresh table: ~6 ms); 15 minutes is ~7 k files,
+# and ~1.7 s of CPU a 20-row commit (5.3 s wall; a fresh table: ~6 ms); 15 minutes was ~7 k files,
 # ~22 ms (measured with 7.2 k files and tombstones; docs/benchmarks.md, "Bronze after a day of
-# traffic"). The collector's cleanup every 50th commit and the daily maintenance keep it
-# there. What it costs: bronze time travel reaches 15 minutes back, and an enrichment whose
-# cursor is older (Dagster stopped longer) re-reads the recent partitions instead of its new
-# files (`orchestration.enrich.cursor`).
+# traffic"). Two workers at the peak commit ~20 times a second: with 15 minutes (~18 k files)
+# delta-rs took 217-496 us of CPU a request against 28-40 on a fresh table (docs/benchmarks.md,
+# session 16, H7), so 5 minutes (~2.4-6 k files). The collector's cleanup every 50th commit and
+# the daily maintenance keep it there. What it costs: bronze time travel reaches 5 minutes back,
+# and an enrichment whose cursor is older (Dagster stopped, or a run slower than that) re-reads
+# the recent partitions instead of its new files (`orchestration.enrich.cursor`).
 #
 # Bronze keeps tombstones (removed files in the log and every checkpoint) only as long as the log
 # itself: the collector's compaction removes every commit's file within seconds, so with 7 days
@@ -48,8 +50,8 @@ TABLE_PROPERTIES: dict[str, str] = {
 # and the daily maintenance vacuums in delta-rs's *full* mode at 7 days, which deletes an
 # unreferenced file only once it was written 7 days ago (by modification time): a collector
 # file, removed seconds after it was written, still stays on disk 7 days; an older file at least
-# 15 minutes after its removal. `lake.purge` deletes such files too.
-BRONZE_LOG_RETENTION = "interval 15 minutes"
+# 5 minutes after its removal. `lake.purge` deletes such files too.
+BRONZE_LOG_RETENTION = "interval 5 minutes"
 BRONZE_CONFIGURATION = (
     ("delta.dataSkippingStatsColumns", "received_at"),
     ("delta.logRetentionDuration", BRONZE_LOG_RETENTION),

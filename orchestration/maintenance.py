@@ -6,7 +6,7 @@ of visitors identified since get their person; before compaction, so its rewritt
 compacted too). Then per existing lake table:
 - properties `delta.checkpointInterval=50` (delta-rs checkpoints itself every 50 commits; long
   uncheckpointed logs make every commit and open slower, FIGURES.md), log retention 1 day,
-  deleted-file retention 7 days (bronze: both 15 minutes, `lake.registry.BRONZE_CONFIGURATION`);
+  deleted-file retention 7 days (bronze: both 5 minutes, `lake.registry.BRONZE_CONFIGURATION`);
 - compact small files (the collector commits often) from this single writer, retrying when a
   concurrent append wins the commit (delta-rs #2700);
 - a checkpoint, expired log cleanup, and a *full* vacuum at 7 days: it deletes files removed

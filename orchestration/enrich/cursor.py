@@ -8,7 +8,7 @@ already read (`lake.compaction`: enrichment compacts bronze behind itself). Othe
 (the daily maintenance, an erasure) reappear in that difference; their rows already in silver
 are dropped by the event_id dedup, so the result is right either way.
 
-Bronze keeps a short log (`lake.registry.BRONZE_LOG_RETENTION`, 15 minutes), so a cursor can be
+Bronze keeps a short log (`lake.registry.BRONZE_LOG_RETENTION`, 5 minutes), so a cursor can be
 past it (Dagster stopped for longer while the collector ran). Then the files of the received_date
 partitions from the day before silver's newest `received_at` on are read (`since`), not all of
 bronze. Why that is exact: only the collector writes bronze, stamping `received_at` when it gets

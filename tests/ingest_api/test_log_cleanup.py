@@ -49,21 +49,21 @@ def _age(root: str, minutes: float) -> None:
         os.utime(os.path.join(log_dir, name), (then, then))
 
 
-def test_bronze_keeps_15_minutes_of_log(lake_root: str) -> None:
+def test_bronze_keeps_5_minutes_of_log(lake_root: str) -> None:
     """A new bronze table's own retention (lake.registry.BRONZE_LOG_RETENTION), as delta-rs
-    reads it: the collector's cleanup keeps commits 10 minutes old and drops 20-minute-old ones
+    reads it: the collector's cleanup keeps commits 4 minutes old and drops 6-minute-old ones
     (silver and gold keep a day)."""
     table = io.ensure_table(RAW_EVENTS, lake_root)
-    assert table.metadata().configuration["delta.logRetentionDuration"] == "interval 15 minutes"
+    assert table.metadata().configuration["delta.logRetentionDuration"] == "interval 5 minutes"
     table.alter.set_table_properties({"delta.checkpointInterval": "2"})
     w = BronzeWriter(cleanup_every=3)
     for i in range(1, 3):
         _commit(w, i)
-    _age(lake_root, 10)
+    _age(lake_root, 4)
     before = _logs(lake_root)
     _commit(w, 3)  # cleans up: nothing is old enough
     assert _logs(lake_root) == [*before, before[-1] + 1]
-    _age(lake_root, 20)
+    _age(lake_root, 6)
     for i in range(4, 7):
         _commit(w, i)  # the sixth cleans up to the newest checkpoint
     assert _logs(lake_root)[0] > before[-1]

@@ -165,7 +165,7 @@ def test_scrub_drops_only_statistics_and_commit_parameters(line: str, kept: dict
 def test_purge_deletes_removed_files_past_their_tombstones_but_not_an_uncommitted_one(
     lake_root: str,
 ) -> None:
-    """Bronze keeps tombstones only as long as its log (15 minutes); files removed longer ago
+    """Bronze keeps tombstones only as long as its log (5 minutes); files removed longer ago
     stay on disk until the maintenance's 7-day vacuum, unreferenced. The purge must delete those
     too, also when written only 20 minutes ago (delta-rs's full vacuum goes by whole hours)."""
     for visitor in ("v_gone", "v_keep"):
@@ -174,7 +174,7 @@ def test_purge_deletes_removed_files_past_their_tombstones_but_not_an_uncommitte
     assert table is not None
     compacted_away = [Path(u.removeprefix("file://")) for u in table.file_uris()]
     table.optimize.compact()  # both files removed; their rows now in one new file
-    # Let those tombstones expire (as 15 minutes later) and leave the snapshot at a checkpoint.
+    # Let those tombstones expire (as 5 minutes later) and leave the snapshot at a checkpoint.
     table.alter.set_table_properties({"delta.deletedFileRetentionDuration": "interval 0 seconds"})
     table.create_checkpoint()
     table.alter.set_table_properties(dict(RAW_EVENTS.configuration))

@@ -1,4 +1,4 @@
-"""Bronze keeps 15 minutes of log: a cursor older than that (Dagster stopped longer while the
+"""Bronze keeps 5 minutes of log: a cursor older than that (Dagster stopped longer while the
 collector ran) re-reads only the recent received_date partitions, and silver stays exact."""
 
 from __future__ import annotations
