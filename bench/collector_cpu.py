@@ -11,6 +11,9 @@ requests answered.
 `--lake DIR`: start from a copy of an existing lake (its `KEY` file holds a write key), e.g. one
 whose log already holds thousands of versions (`--prefill N DIR` makes one and exits). For an
 A/B, run this file from each worktree back to back.
+`--log-files M` (with `--lake`): pad the copy's log to M files first (`pad_log`): the log a
+collector carries at steady state (bronze keeps 15 minutes of it: ~18 k files at 20 commits a
+second), without replaying M real commits.
 """
 
 from __future__ import annotations
@@ -64,6 +67,30 @@ def prefill(lake: Path, versions: int) -> None:
     DeltaTable(uri).create_checkpoint()
 
 
+def pad_log(lake: Path, files: int) -> None:
+    """Add commits holding only commitInfo and an app transaction after the latest checkpoint,
+    and a copy of that checkpoint at the new last version, until `_delta_log` holds `files`
+    files. Every delta-rs commit lists the whole log on a local disk, so its cost depends on the
+    count; the table's rows and files stay the same. The commits are new: the collector's log
+    cleanup (15 minutes) removes none of them during a run started at once."""
+    import time
+
+    from lake import io
+    from lake.registry import RAW_EVENTS
+
+    log = Path(io.table_uri(RAW_EVENTS, str(lake)).removeprefix("file://")) / "_delta_log"
+    last = json.loads((log / "_last_checkpoint").read_text())
+    v0, now = last["version"], int(time.time() * 1000)
+    end = v0 + files - len(list(log.iterdir())) - 1  # the new checkpoint is one more file
+    for v in range(v0 + 1, end + 1):
+        lines = [{"commitInfo": {"timestamp": now, "operation": "WRITE"}},
+                 {"txn": {"appId": "pad", "version": v, "lastUpdated": now}}]  # fmt: skip
+        (log / f"{v:020d}.json").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    if end > v0:
+        shutil.copy(log / f"{v0:020d}.checkpoint.parquet", log / f"{end:020d}.checkpoint.parquet")
+        (log / "_last_checkpoint").write_text(json.dumps(dict(last, version=end)))
+
+
 def _kind(pid: int, tid: int, comm: str) -> str:
     if tid == pid:
         return "loop"
@@ -96,6 +123,7 @@ def main() -> None:
     ap.add_argument("--scenario", choices=sorted(bc.SCENARIOS), default="single")
     ap.add_argument("--lake", type=Path, default=None, help="start from a copy of this lake")
     ap.add_argument("--prefill", type=int, default=0, help="make such a lake with N versions")
+    ap.add_argument("--log-files", type=int, default=0, help="with --lake: pad its log to M")
     a = ap.parse_args()
     if a.prefill:
         if a.lake is None:
@@ -108,6 +136,7 @@ def main() -> None:
     if a.lake:
         shutil.copytree(a.lake, lake)
         key = (lake / "KEY").read_text()
+        pad_log(lake, a.log_files)
     else:
         from lake.keys import create_key
 
