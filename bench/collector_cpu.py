@@ -1,13 +1,13 @@
 """CPU a request of the collector, by thread, under wrk: what machine load cannot distort much.
 
     .venv/bin/python bench/collector_cpu.py [--conns 1000] [--windows 4] [--seconds 12]
-        [--scenario single|batch50] [--lake DIR]
+        [--scenario single|batch50] [--lake DIR [--log-files M]] [--workers 2]
 
-Starts the collector as bench/collector.py does (2 workers, single-event bodies or batches of
-50, no rate limit) and reads `/proc/<pid>/task/*/stat` of both workers around each wrk window:
-CPU of the event-loop thread, of the Python worker threads (the commit's `to_thread`; delta-rs
-runs part of its work on the calling thread), of delta-rs's tokio threads, divided by the
-requests answered.
+Starts the collector as bench/collector.py does (2 workers unless `--workers`, single-event
+bodies or batches of 50, no rate limit) and reads `/proc/<pid>/task/*/stat` of its workers
+around each wrk window: CPU of the event-loop thread, of the Python worker threads (the
+commit's `to_thread`; delta-rs runs part of its work on the calling thread), of delta-rs's
+tokio threads, divided by the requests answered.
 `--lake DIR`: start from a copy of an existing lake (its `KEY` file holds a write key), e.g. one
 whose log already holds thousands of versions (`--prefill N DIR` makes one and exits). For an
 A/B, run this file from each worktree back to back.
@@ -100,10 +100,11 @@ def _kind(pid: int, tid: int, comm: str) -> str:
 
 
 def sample(parent: int) -> dict[str, float]:
-    """CPU seconds so far of the collector's workers, by kind of thread."""
+    """CPU seconds so far of the collector's workers, by kind of thread (uvicorn serves from
+    its main process when it has no worker processes: `--workers 1`)."""
     out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout
     agg: dict[str, float] = {"loop": 0.0, "python": 0.0, "tokio": 0.0, "other": 0.0}
-    for pid in map(int, out.split()):
+    for pid in map(int, out.split() or [parent]):
         for tid in os.listdir(f"/proc/{pid}/task"):
             try:
                 stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
@@ -118,6 +119,7 @@ def sample(parent: int) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--conns", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--windows", type=int, default=4)
     ap.add_argument("--seconds", type=int, default=12)
     ap.add_argument("--scenario", choices=sorted(bc.SCENARIOS), default="single")
@@ -148,7 +150,7 @@ def main() -> None:
         BEACONLAKE_RATE_LIMIT_BURST="1e9",
     )
     script = bc._bodies(tmp, key)[a.scenario]
-    proc, url = bc._start(["-m", "ingest_api", "--workers", "2"], env, tmp / "c.log")
+    proc, url = bc._start(["-m", "ingest_api", "--workers", str(a.workers)], env, tmp / "c.log")
     try:
         for w in range(a.windows):
             before = sample(proc.pid)
