@@ -1,16 +1,19 @@
 """CPU a request of the collector, by thread, under wrk: what machine load cannot distort much.
 
     .venv/bin/python bench/collector_cpu.py [--conns 1000] [--windows 4] [--seconds 12]
-        [--scenario single|batch50] [--lake DIR]
+        [--scenario single|batch50] [--lake DIR [--log-files M]] [--workers 2]
 
-Starts the collector as bench/collector.py does (2 workers, single-event bodies or batches of
-50, no rate limit) and reads `/proc/<pid>/task/*/stat` of both workers around each wrk window:
-CPU of the event-loop thread, of the Python worker threads (the commit's `to_thread`; delta-rs
-runs part of its work on the calling thread), of delta-rs's tokio threads, divided by the
-requests answered.
+Starts the collector as bench/collector.py does (2 workers unless `--workers`, single-event
+bodies or batches of 50, no rate limit) and reads `/proc/<pid>/task/*/stat` of its workers
+around each wrk window: CPU of the event-loop thread, of the Python worker threads (the
+commit's `to_thread`; delta-rs runs part of its work on the calling thread), of delta-rs's
+tokio threads, divided by the requests answered.
 `--lake DIR`: start from a copy of an existing lake (its `KEY` file holds a write key), e.g. one
 whose log already holds thousands of versions (`--prefill N DIR` makes one and exits). For an
 A/B, run this file from each worktree back to back.
+`--log-files M` (with `--lake`): pad the copy's log to M files first (`pad_log`): the log a
+collector carries at steady state (bronze keeps 15 minutes of it: ~18 k files at 20 commits a
+second), without replaying M real commits.
 """
 
 from __future__ import annotations
@@ -64,6 +67,30 @@ def prefill(lake: Path, versions: int) -> None:
     DeltaTable(uri).create_checkpoint()
 
 
+def pad_log(lake: Path, files: int) -> None:
+    """Add commits holding only commitInfo and an app transaction after the latest checkpoint,
+    and a copy of that checkpoint at the new last version, until `_delta_log` holds `files`
+    files. Every delta-rs commit lists the whole log on a local disk, so its cost depends on the
+    count; the table's rows and files stay the same. The commits are new: the collector's log
+    cleanup (15 minutes) removes none of them during a run started at once."""
+    import time
+
+    from lake import io
+    from lake.registry import RAW_EVENTS
+
+    log = Path(io.table_uri(RAW_EVENTS, str(lake)).removeprefix("file://")) / "_delta_log"
+    last = json.loads((log / "_last_checkpoint").read_text())
+    v0, now = last["version"], int(time.time() * 1000)
+    end = v0 + files - len(list(log.iterdir())) - 1  # the new checkpoint is one more file
+    for v in range(v0 + 1, end + 1):
+        lines = [{"commitInfo": {"timestamp": now, "operation": "WRITE"}},
+                 {"txn": {"appId": "pad", "version": v, "lastUpdated": now}}]  # fmt: skip
+        (log / f"{v:020d}.json").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    if end > v0:
+        shutil.copy(log / f"{v0:020d}.checkpoint.parquet", log / f"{end:020d}.checkpoint.parquet")
+        (log / "_last_checkpoint").write_text(json.dumps(dict(last, version=end)))
+
+
 def _kind(pid: int, tid: int, comm: str) -> str:
     if tid == pid:
         return "loop"
@@ -73,10 +100,11 @@ def _kind(pid: int, tid: int, comm: str) -> str:
 
 
 def sample(parent: int) -> dict[str, float]:
-    """CPU seconds so far of the collector's workers, by kind of thread."""
+    """CPU seconds so far of the collector's workers, by kind of thread (uvicorn serves from
+    its main process when it has no worker processes: `--workers 1`)."""
     out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout
     agg: dict[str, float] = {"loop": 0.0, "python": 0.0, "tokio": 0.0, "other": 0.0}
-    for pid in map(int, out.split()):
+    for pid in map(int, out.split() or [parent]):
         for tid in os.listdir(f"/proc/{pid}/task"):
             try:
                 stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
@@ -91,11 +119,13 @@ def sample(parent: int) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--conns", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--windows", type=int, default=4)
     ap.add_argument("--seconds", type=int, default=12)
     ap.add_argument("--scenario", choices=sorted(bc.SCENARIOS), default="single")
     ap.add_argument("--lake", type=Path, default=None, help="start from a copy of this lake")
     ap.add_argument("--prefill", type=int, default=0, help="make such a lake with N versions")
+    ap.add_argument("--log-files", type=int, default=0, help="with --lake: pad its log to M")
     a = ap.parse_args()
     if a.prefill:
         if a.lake is None:
@@ -108,6 +138,7 @@ def main() -> None:
     if a.lake:
         shutil.copytree(a.lake, lake)
         key = (lake / "KEY").read_text()
+        pad_log(lake, a.log_files)
     else:
         from lake.keys import create_key
 
@@ -119,7 +150,7 @@ def main() -> None:
         BEACONLAKE_RATE_LIMIT_BURST="1e9",
     )
     script = bc._bodies(tmp, key)[a.scenario]
-    proc, url = bc._start(["-m", "ingest_api", "--workers", "2"], env, tmp / "c.log")
+    proc, url = bc._start(["-m", "ingest_api", "--workers", str(a.workers)], env, tmp / "c.log")
     try:
         for w in range(a.windows):
             before = sample(proc.pid)
