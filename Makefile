@@ -32,7 +32,7 @@ lint:
 	.venv/bin/ruff check .
 
 test-python:
-	.venv/bin/pytest -n 3 --dist loadfile -m "not soak"
+	.venv/bin/pytest -n 3 --dist loadfile --no-loadscope-reorder -m "not soak" --durations=25
 
 # Issue 8's load test (tests/robustness/test_soak.py), last and alone: it measures the
 # collector's peak and then holds 80% of it, which only means something when no other test

@@ -199,3 +199,101 @@ def start_collector(lake_root: str, tmp_path: Path) -> Iterator[Callable[..., Co
 def collector(start_collector: Callable[..., CollectorProcess]) -> CollectorProcess:
     """One collector with default settings on the test lake."""
     return start_collector()
+
+
+# --- dbt: run_dbt_build's process forked from one that imported dbt (tests/dbt_zygote.py) ---
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fresh_dbt_process: run_dbt_build starts a new interpreter, as in production"
+    )
+
+
+class _SubprocessWithForkedDbt:
+    """orchestration.dbt_build's `subprocess`: `run` of a dbt build goes to the zygote."""
+
+    def __init__(self, forked: object) -> None:
+        self.run = forked.run  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(subprocess, name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forked_dbt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every run_dbt_build of this session forks its dbt from a zygote that imported dbt once
+    (~3 s of CPU saved per build); tests marked fresh_dbt_process start dbt as production does.
+    """
+    from orchestration import dbt_build
+    from tests.dbt_zygote import ForkedDbt
+
+    tmp = tmp_path_factory.mktemp("dbt_zygote")
+    sock = str(tmp / "z.sock")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.dbt_zygote", sock],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
+    forked = ForkedDbt(sock, tmp)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(dbt_build, "subprocess", _SubprocessWithForkedDbt(forked))
+    yield
+    mp.undo()
+    forked.quit()
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dbt_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("fresh_dbt_process"):
+        from orchestration import dbt_build
+
+        monkeypatch.setattr(dbt_build, "subprocess", subprocess)
+
+
+# --- Order: the longest files first, for `make test`'s `-n 3 --dist loadfile` ---
+
+# Wall seconds per file in a full run (2026-12-06 20:45 UTC, 3 workers on 2 cores, load ~8).
+# A worker takes the next file when it has ~2 tests left, so the longest files must start
+# first, or one of them ends alone at the end while the other workers idle; xdist's own order
+# (most tests first, turned off by the Makefile's --no-loadscope-reorder) put these
+# one-test files last. Only the order changes: every file still runs, each on one worker.
+FILE_SECONDS = {
+    "beaconlake/test_up_smoke.py": 172,
+    "dbt_project/test_incremental_marts.py": 163,
+    "orchestration/test_manifest.py": 124,
+    "robustness/test_pipeline_kill.py": 121,
+    "orchestration/test_person_modes_gold.py": 118,
+    "orchestration/test_build_state.py": 106,
+    "streamlit_app/test_browser.py": 90,
+    "orchestration/test_erasure_job.py": 75,
+    "dbt_project/test_dbt_build.py": 66,
+    "dbt_project/test_gold.py": 60,
+    "privacy/test_erasure_pipeline.py": 59,
+    "lake/test_object_store.py": 57,
+    "demo/test_shop_replay.py": 55,
+    "robustness/test_faults.py": 48,
+    "ingest_api/test_durability.py": 42,
+    "ingest_api/test_connections.py": 38,
+    "orchestration/test_daily_tests.py": 36,
+    "privacy/test_no_full_ip.py": 35,
+    "streamlit_app/test_pages.py": 32,
+    "sdk/test_python_sdk.py": 30,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest files first (FILE_SECONDS); a stable sort keeps each file's own order."""
+
+    def seconds(item: pytest.Item) -> int:
+        rel = item.path.as_posix().removeprefix(f"{REPO_ROOT.as_posix()}/tests/")
+        return -FILE_SECONDS.get(rel, 0)
+
+    items.sort(key=seconds)

@@ -49,6 +49,7 @@ def _ran_tests(db: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.fresh_dbt_process  # the WAL check below is about orchestration.dbt_main's exit
 def test_a_micro_batch_runs_the_marts_tests_and_the_daily_run_the_rest(build_db: Path) -> None:
     """What a micro-batch skips (dbt_project.yml's `daily` tag) runs in the maintenance job."""
     io.append(EVENTS, events())
