@@ -95,17 +95,12 @@ DELETE_ATTEMPTS = 8  # backoff 0.05 s doubling to 1 s: ~4 s of conflicts before 
 
 
 def received_cutoff(dt: DeltaTable) -> str | None:
-    """The newest `received_at` in the table's statistics plus a second (delta-rs keeps
-    timestamp statistics to the millisecond, rounded down), as an ISO literal; None when no
-    file has statistics."""
-    values = dt.get_add_actions(flatten=True)
-    if "max.received_at" not in values.column_names:
+    """The newest `received_at` in the table's statistics plus a second (they are kept to the
+    millisecond, rounded down), as an ISO literal; None when there is nothing safe to go by."""
+    newest = io.newest_received_at(dt)
+    if newest is None:
         return None
-    newest = [v for v in values.column("max.received_at").to_pylist() if v is not None]
-    if not newest:
-        return None
-    cutoff = max(newest).astimezone(dt_utc) + timedelta(seconds=1)
-    return cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (newest.astimezone(dt_utc) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _rows_removed(dt: DeltaTable) -> int:

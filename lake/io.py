@@ -7,11 +7,13 @@ landed, so `append` checks `transaction_version` before and after trying.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
@@ -230,3 +232,15 @@ def read_arrow(
             dict.fromkeys([*(columns or ds.schema.names), *(f[0] for f in filters or [])])
         )
         return ds.to_table(columns=wanted).filter(expr).select(columns or ds.schema.names)
+
+
+def newest_received_at(table: DeltaTable) -> dt.datetime | None:
+    """The newest `received_at` of a table from its log's file statistics (no data file read;
+    delta-rs keeps them to the millisecond, rounded down). None when the table holds no rows,
+    or when a file with rows has no such statistic: then nothing safe to go by."""
+    adds = pa.table(table.get_add_actions(flatten=True))
+    adds = adds.filter(pc.greater(adds["num_records"], 0)) if adds.num_rows else adds
+    if adds.num_rows == 0 or "max.received_at" not in adds.column_names:
+        return None
+    stats = adds["max.received_at"]
+    return None if stats.null_count else pc.max(stats).as_py()

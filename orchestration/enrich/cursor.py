@@ -26,11 +26,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from lake.compaction import settled_rewrites
-from lake.io import open_table
+from lake.io import newest_received_at, open_table
 from lake.registry import EVENTS, RAW_EVENTS, REPLAY_CHUNKS
 
 APP_ID = "beaconlake.enrich"
@@ -64,19 +61,12 @@ def newest_received(root: str | None = None) -> dt.datetime | None:
     newest: dt.datetime | None = None
     for table in (EVENTS, REPLAY_CHUNKS):
         delta = open_table(table, root)
-        if delta is None:
+        if delta is None or not delta.file_uris():
             continue
-        adds = pa.table(delta.get_add_actions(flatten=True))
-        if adds.num_rows == 0:
-            continue
-        if "max.received_at" not in adds.column_names:
-            return None
-        stats = adds.filter(pc.greater(adds["num_records"], 0))["max.received_at"]
-        if stats.null_count:
-            return None
-        top = pc.max(stats).as_py()
-        if top is not None and (newest is None or top > newest):
-            newest = top
+        top = newest_received_at(delta)
+        if top is None:
+            return None  # a file with rows but no statistic
+        newest = top if newest is None else max(newest, top)
     return newest
 
 
