@@ -149,6 +149,16 @@ def conform_stream(table: Table, reader: pa.RecordBatchReader) -> pa.RecordBatch
     return pa.RecordBatchReader.from_batches(table.schema, batches())
 
 
+def ensure_properties(dt: DeltaTable, table: Table) -> bool:
+    """Set the table's registry properties (`Table.properties`) where its log differs, e.g. on
+    a table created by an older version; True when a commit was made."""
+    config = dt.metadata().configuration
+    missing = {k: v for k, v in table.properties.items() if config.get(k) != v}
+    if missing:
+        dt.alter.set_table_properties(missing)
+    return bool(missing)
+
+
 def overwrite(
     table: Table,
     data: pa.Table | pa.RecordBatchReader,

@@ -26,7 +26,7 @@ import time
 from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError
 
-from lake.io import open_table
+from lake.io import ensure_properties, open_table
 from lake.registry import EVENTS, TABLE_PROPERTIES, TABLES, Table
 from orchestration.enrich.squash import squash
 
@@ -34,17 +34,6 @@ log = logging.getLogger(__name__)
 
 PROPERTIES = TABLE_PROPERTIES  # tables created before it was set at creation get it here
 VACUUM_HOURS = 7 * 24
-
-
-def ensure_properties(dt: DeltaTable, table: Table | None = None) -> bool:
-    """Set PROPERTIES and the table's own registry configuration (e.g. bronze's statistics
-    columns) where they differ; True when a commit was made."""
-    config = dt.metadata().configuration
-    wanted = table.properties if table is not None else PROPERTIES
-    missing = {k: v for k, v in wanted.items() if config.get(k) != v}
-    if missing:
-        dt.alter.set_table_properties(missing)
-    return bool(missing)
 
 
 def compact(dt: DeltaTable, retries: int = 5) -> dict:

@@ -87,11 +87,7 @@ def _counted(reader: pa.RecordBatchReader, rows: list[int]) -> pa.RecordBatchRea
 
 def _writer_properties(table: Table) -> WriterProperties:
     """Snappy (delta-rs's default), statistics only where a reader can skip by them."""
-    keep = [
-        f.name
-        for f in table.schema
-        if f.name == "project_id" or pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)
-    ]
+    keep = table.stats_columns or []  # the table's delta.dataSkippingStatsColumns
     return WriterProperties(
         compression="SNAPPY",
         default_column_properties=ColumnProperties(statistics_enabled="NONE"),
@@ -124,6 +120,10 @@ def _publish_one(
 ) -> tuple[int, bool]:
     """Stream one mart into its gold table (one commit) on a cursor of its own, unless its
     fingerprint shows gold already holds it; returns (rows, written)."""
+    # A gold table written by an older version may lack its statistics columns property
+    # (`Table.stats_columns`); setting it is a commit, so the fingerprint below no longer
+    # matches and the table is rewritten with the statistics its property names.
+    io.ensure_properties(io.ensure_table(table, root), table)
     cur = con.cursor()
     rel = reader = None
     try:
