@@ -78,3 +78,21 @@ def test_draining_answers_503_everywhere(lake_root: str) -> None:
         r = client.post("/v1/events", json={"api_key": key, "batch": [event()]})
         assert (r.status_code, r.json()["error"]) == (503, "shutting_down")
     assert raw_rows(lake_root) == []
+
+
+def test_gc_thresholds_while_serving(lake_root: str) -> None:
+    """The collector collects the young generation rarely while it serves (a group commit holds
+    thousands of waiting requests' objects, which every collection walks) and gives the
+    process's own thresholds back at shutdown."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from ingest_api.app import GC_THRESHOLD, create_app
+
+    before = gc.get_threshold()
+    assert GC_THRESHOLD[0] >= 100_000
+    with TestClient(create_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_threshold() == GC_THRESHOLD
+    assert gc.get_threshold() == before
