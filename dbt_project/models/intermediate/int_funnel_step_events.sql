@@ -28,7 +28,7 @@ stg_funnel_steps as (
     select * from {{ ref('stg_funnel_steps') }}
 ),
 
-int_identity as (
+int_identity as not materialized (
     select * from {{ ref('int_identity') }}
 ),
 
@@ -36,33 +36,50 @@ int_touched_persons as (
     select * from {{ ref('int_touched_persons') }}
 ),
 
-int_events_sessionized as (
+int_events_sessionized as not materialized (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
+{% if in_scope %}
+-- The visitors whose events can resolve to a touched person (resolve_person: their own
+-- user_id, else their identity, else the visitor itself).
+candidates as (
+    select project_id, person_id as visitor_id from int_touched_persons
+    union
+    select i.project_id, i.visitor_id
+    from int_identity as i
+    semi join int_touched_persons as t
+        on t.project_id = i.project_id and t.person_id = i.person_id
+    union
+    select e.project_id, e.visitor_id
+    from int_events_sessionized as e
+    semi join int_touched_persons as t
+        on t.project_id = e.project_id and t.person_id = e.user_id
+),
+
+-- Their events, resolved as int_events_persons resolves them, then only those of a touched
+-- person. The candidates are joined before the identities: filtering int_events_persons (the
+-- view) resolved all 8.6 M events first at 10 M (~1.2 against ~0.6 CPU s for the model).
+events as (
+    select *
+    from (
+        select
+            e.*,
+            {{ resolve_person('e.user_id', 'e.visitor_id', 'i.person_id') }} as resolved_person_id
+        from int_events_sessionized as e
+        semi join candidates as c
+            on c.project_id = e.project_id and c.visitor_id = e.visitor_id
+        left join int_identity as i
+            on i.project_id = e.project_id and i.visitor_id = e.visitor_id
+    ) as r
+    semi join int_touched_persons as t
+        on t.project_id = r.project_id and t.person_id = r.resolved_person_id
+),
+{% else %}
 events as (
     select * from int_events_persons
-    {% if in_scope %}
-    -- Only the visitors whose events can resolve to a touched person (resolve_person: their
-    -- own user_id, else their identity, else the visitor itself), then only those events.
-    where (project_id, visitor_id) in (
-        select (project_id, person_id) from int_touched_persons
-        union all
-        select (i.project_id, i.visitor_id)
-        from int_identity as i
-        semi join int_touched_persons as t
-            on t.project_id = i.project_id and t.person_id = i.person_id
-        union all
-        select (e.project_id, e.visitor_id)
-        from int_events_sessionized as e
-        semi join int_touched_persons as t
-            on t.project_id = e.project_id and t.person_id = e.user_id
-    )
-    and (project_id, resolved_person_id) in (
-        select (project_id, person_id) from int_touched_persons
-    )
-    {% endif %}
 ),
+{% endif %}
 
 matched as (
     select
