@@ -6,25 +6,20 @@ beforehand. dbt reads silver through the project's `lake` plugin, so the plugin'
 to the silver asset keys here.
 """
 
-import importlib.metadata
 import json
 import os
-import sys
-from collections.abc import Iterator, Mapping, Sequence
-from functools import cached_property
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
-from packaging import version
 
 from orchestration.dbt_build import DAILY_TAG
 from orchestration.lock import pipeline_lock
 from orchestration.manifest import prepare_if_dev_and_stale
+from orchestration.resources import DBT_PROJECT
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 prepare_if_dev_and_stale(DBT_PROJECT)
 
 SILVER_SOURCES = {"events", "replay_chunks"}
@@ -57,34 +52,6 @@ class Translator(DagsterDbtTranslator):
         if DAILY_TAG in manifest["nodes"].get(unique_id, {}).get("tags", []):
             return None
         return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-
-
-class MicroBatchDbtResource(DbtCliResource):
-    """dagster-dbt's CLI resource without two seconds-long detours per run (POST → gold).
-
-    Before each `dbt build` dagster-dbt ran `dbt --version` in a subprocess (a whole dbt
-    start: 4 s of wall time at load 5) and built a dbt adapter inside the run's process
-    (importing dbt and loading the profile), which it uses only to fetch row counts or column
-    metadata: neither is asked for here. The version comes from the installed dbt-core's
-    metadata instead; the events of the build are parsed as before.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
-        return None
-
-
-def dbt_resource() -> DbtCliResource:
-    """dbt from this interpreter's environment (the venv need not be on PATH)."""
-    exe = Path(sys.executable).with_name("dbt")
-    return MicroBatchDbtResource(
-        project_dir=DBT_PROJECT,
-        profiles_dir=str(PROJECT_DIR),
-        dbt_executable=str(exe) if exe.exists() else "dbt",
-    )
 
 
 @dbt_assets(

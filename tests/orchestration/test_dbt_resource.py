@@ -7,7 +7,7 @@ import importlib.metadata
 import dagster_dbt.core.resource as dagster_dbt_resource
 import pytest
 
-from orchestration.assets.dbt import dbt_resource
+from orchestration.resources import dbt_resource
 
 
 def test_the_dbt_version_comes_without_starting_dbt(monkeypatch: pytest.MonkeyPatch) -> None:
