@@ -6,6 +6,31 @@ from __future__ import annotations
 import orjson
 
 
+async def read_body(receive) -> bytes:  # type: ignore[no-untyped-def]
+    chunks = []
+    more = True
+    while more:
+        msg = await receive()
+        chunks.append(msg.get("body", b""))
+        more = msg.get("more_body", False)
+    return b"".join(chunks)
+
+
+def events_in(doc: dict) -> int:
+    return len(doc["batch"]) if "batch" in doc else 1
+
+
+async def answer(send, body: bytes) -> None:  # type: ignore[no-untyped-def]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
     if scope["type"] == "lifespan":
         while True:
@@ -20,20 +45,6 @@ async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
     if scope["path"] == "/healthz":
         body = b'{"status":"ok"}'
     else:
-        chunks = []
-        more = True
-        while more:
-            msg = await receive()
-            chunks.append(msg.get("body", b""))
-            more = msg.get("more_body", False)
-        doc = orjson.loads(b"".join(chunks))
-        n = len(doc["batch"]) if "batch" in doc else 1
+        n = events_in(orjson.loads(await read_body(receive)))
         body = b'{"accepted":%d,"rejected":0}' % n
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await answer(send, body)

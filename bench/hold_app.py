@@ -17,6 +17,7 @@ import os
 
 import orjson
 
+from bench.bare_app import answer, events_in, read_body
 from bench.bare_app import app as bare
 from ingest_api.app import GC_THRESHOLD
 
@@ -55,23 +56,9 @@ GROUP = Group()
 async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
     if scope["type"] != "http" or scope["path"] != "/v1/events":
         return await bare(scope, receive, send)
-    chunks = []
-    more = True
-    while more:
-        msg = await receive()
-        chunks.append(msg.get("body", b""))
-        more = msg.get("more_body", False)
-    doc = orjson.loads(b"".join(chunks))
-    n = len(doc["batch"]) if "batch" in doc else 1
+    doc = orjson.loads(await read_body(receive))
+    n = events_in(doc)
     if not KEEP:
         del doc
     await GROUP.wait()
-    body = b'{"accepted":%d,"rejected":0}' % n
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await answer(send, b'{"accepted":%d,"rejected":0}' % n)
