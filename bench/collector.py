@@ -43,6 +43,11 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = io.open("{body}", "rb"):read("*a")
 """
 SCENARIOS = {"single": 1, "batch50": 50}  # name -> events a request
+# The bare handler's uvicorn settings: the collector's own (ingest_api/serve.py), as options.
+UVICORN_ARGS = [
+    *("--no-access-log", "--log-level", "warning"),
+    *("--http", "httptools", "--loop", "uvloop"),
+]
 
 
 def _event(i: int) -> dict:
@@ -260,9 +265,8 @@ def main() -> None:
         BEACONLAKE_RATE_LIMIT_BURST="1e9",
     )
     w = ["--workers", str(a.workers)]
-    uv = ["--no-access-log", "--log-level", "warning", "--http", "httptools", "--loop", "uvloop"]
     servers = {
-        "bare": ["-m", "uvicorn", "bench.bare_app:app", *uv, *w],
+        "bare": ["-m", "uvicorn", "bench.bare_app:app", *UVICORN_ARGS, *w],
         "collector": ["-m", "ingest_api", *w],
     }
     conns = {"single": a.conns_single, "batch50": a.conns_batch}

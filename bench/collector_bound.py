@@ -1,7 +1,7 @@
 """What answering after a group commit costs by itself: the bare handler against the same handler
 whose answers wait for a zero-cost group "commit" every G ms (bench/hold_app.py).
 
-    .venv/bin/python bench/collector_bound.py [--holds 0,20,50,100] [--seconds 6]
+    .venv/bin/python bench/collector_bound.py [--holds 0,20,50,100,100d] [--seconds 6]
 
 For each scenario (single events, batches of 50) and each cycle G, both servers are driven at each
 connection count (alternating, as bench/collector.py does); a server's peak is its best count.
@@ -19,9 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.collector import SCENARIOS, _bodies, _start, _stop, wrk
-
-UV = ["--no-access-log", "--log-level", "warning", "--http", "httptools", "--loop", "uvloop"]
+from bench.collector import SCENARIOS, UVICORN_ARGS, _bodies, _start, _stop, wrk
 
 
 def main() -> None:
@@ -39,10 +37,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bl-bound-"))
     scripts = _bodies(tmp, "bench-key")
     w = ["--workers", str(a.workers)]
-    servers = {"bare": ["-m", "uvicorn", "bench.bare_app:app", *UV, *w]}
+    servers = {"bare": ["-m", "uvicorn", "bench.bare_app:app", *UVICORN_ARGS, *w]}
     envs = {"bare": dict(os.environ)}
     for g in a.holds.split(","):
-        servers[f"hold{g}"] = ["-m", "uvicorn", "bench.hold_app:app", *UV, *w]
+        servers[f"hold{g}"] = ["-m", "uvicorn", "bench.hold_app:app", *UVICORN_ARGS, *w]
         keep = "0" if g.endswith("d") else "1"
         envs[f"hold{g}"] = dict(os.environ, BENCH_HOLD_MS=g.rstrip("d"), BENCH_HOLD_KEEP=keep)
     procs, urls = {}, {}

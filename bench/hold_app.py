@@ -12,6 +12,7 @@ young collections expensive otherwise. bench/collector_bound.py drives it agains
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import os
 
@@ -21,17 +22,13 @@ from bench.bare_app import answer, events_in, read_body
 from bench.bare_app import app as bare
 from ingest_api.app import GC_THRESHOLD
 
-KEEP = os.environ.get("BENCH_HOLD_KEEP", "1") == "1"
-gc.collect()
-gc.freeze()
-gc.set_threshold(*GC_THRESHOLD)
-
 
 class Group:
     """One shared future per cycle; the first waiter of a cycle arms the timer."""
 
     def __init__(self) -> None:
         self.hold_s = float(os.environ.get("BENCH_HOLD_MS", "100")) / 1000
+        self.keep = os.environ.get("BENCH_HOLD_KEEP", "1") == "1"
         self.fut: asyncio.Future | None = None
 
     def _flush(self) -> None:
@@ -50,7 +47,13 @@ class Group:
         await self.fut
 
 
-GROUP = Group()
+@functools.cache
+def group() -> Group:
+    """The process's group, made at the first request (with the collector's GC settings)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    return Group()
 
 
 async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +61,8 @@ async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         return await bare(scope, receive, send)
     doc = orjson.loads(await read_body(receive))
     n = events_in(doc)
-    if not KEEP:
+    g = group()
+    if not g.keep:
         del doc
-    await GROUP.wait()
+    await g.wait()
     await answer(send, b'{"accepted":%d,"rejected":0}' % n)
